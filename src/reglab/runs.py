@@ -1,0 +1,204 @@
+"""From a list of runs to a list of results: grouping into stacks, training, collecting.
+
+Runs that share an architecture, an optimiser family, a batch plan and data shapes train together
+as one stack (:class:`reglab.train.StackTrainer`); a sweep of 64 configurations is usually one
+stack. Results come back in the order of the runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Sequence
+
+import numpy as np
+import torch
+
+from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
+from reglab.data import Split, load
+from reglab.measures import FitThresholds, generalization_gap, layer_stats, verdict
+from reglab.train import DIVERGED_HINT, EpochReport, StackTrainer
+
+__all__ = ["Run", "RunResult", "grid", "group_runs", "train", "train_runs"]
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run: a model configuration and the data it trains on."""
+
+    config: RunConfig
+    data: DataConfig = field(default_factory=DataConfig)
+
+
+@dataclass
+class RunResult:
+    """The outcome of one run: final metrics per split part, history, weights and status."""
+
+    config: RunConfig
+    data: DataConfig
+    task: str  # "binary" | "multiclass" | "regression"
+    status: str  # "completed" | "early_stopped" | "pruned" | "diverged"
+    epochs_run: int
+    best_epoch: int | None
+    diverged_epoch: int | None
+    train: dict[str, float]
+    val: dict[str, float]
+    test: dict[str, float]
+    history: dict[str, list[float]]
+    kernels: list[np.ndarray]  # [fan_in, fan_out], float64
+    biases: list[np.ndarray]
+    majority_rate: float  # share of the most frequent training class (NaN for regression)
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "diverged"
+
+    @property
+    def stopped_early(self) -> bool:
+        return self.status == "early_stopped"
+
+    @property
+    def score_name(self) -> str:
+        """The headline score: ``accuracy`` for classification, ``r2`` for regression."""
+        return "r2" if self.task == "regression" else "accuracy"
+
+    @property
+    def held_out(self) -> tuple[str, dict[str, float]]:
+        """The part that judges fit: validation when there is one, else test."""
+        return ("validation", self.val) if self.val else ("test", self.test)
+
+    @property
+    def gap(self) -> float:
+        """Generalization gap: train score − held-out score (validation, else test)."""
+        return generalization_gap(self.train[self.score_name], self.held_out[1][self.score_name])
+
+    def verdict(self, thresholds: FitThresholds | None = None) -> str | None:
+        """``overfitting``, ``underfitting`` or ``good fit`` (reglab.measures.fit); None if diverged."""
+        if self.diverged:
+            return None
+        kind = "regression" if self.task == "regression" else "classification"
+        majority = None if kind == "regression" else self.majority_rate
+        score = self.score_name
+        return verdict(self.train[score], self.held_out[1][score], kind, majority, thresholds or FitThresholds())
+
+    def weight_stats(self, X: np.ndarray | None = None) -> list[dict[str, Any]]:
+        """Per-layer weight statistics (and dead units on ``X`` when given)."""
+        return layer_stats(self.kernels, self.biases, X=X, activation=self.config.activation)
+
+    def to_dict(self, thresholds: FitThresholds | None = None, X: np.ndarray | None = None) -> dict[str, Any]:
+        """The JSON document of one run (``reglab train --json``); NaN and inf become null."""
+        doc = {
+            "schema_version": SCHEMA_VERSION,
+            "config": self.config.model_dump(mode="json", by_alias=True),
+            "data": self.data.model_dump(mode="json"),
+            "task": self.task,
+            "train": self.train,
+            "val": self.val,
+            "test": self.test,
+            "gap": None if self.diverged else self.gap,
+            "epochs_run": self.epochs_run,
+            "best_epoch": self.best_epoch,
+            "stopped_early": self.stopped_early,
+            "diverged": self.diverged,
+            "diverged_epoch": self.diverged_epoch,
+            "hint": DIVERGED_HINT if self.diverged else None,
+            "status": self.status,
+            "verdict": self.verdict(thresholds),
+            "weights": self.weight_stats(X) if not self.diverged else [],
+            "history": self.history,
+        }
+        return json_safe(doc)
+
+
+def json_safe(value: Any) -> Any:
+    """Replaces NaN and infinities by None, recursively, so the document is strict JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return json_safe(value.item())
+    return value
+
+
+def _group_key(run: Run, split: Split) -> tuple:
+    c = run.config
+    return (
+        c.hidden, c.activation, c.epochs, c.batch_size, c.optimizer == "sgd",
+        split.task, split.X_train.shape, split.X_val.shape, split.X_test.shape, split.n_outputs,
+    )  # fmt: skip
+
+
+def group_runs(runs: Sequence[Run]) -> list[list[int]]:
+    """Indices of the runs that can train as one stack, groups in order of first appearance."""
+    groups: dict[tuple, list[int]] = {}
+    for i, run in enumerate(runs):
+        groups.setdefault(_group_key(run, load(run.data)), []).append(i)
+    return list(groups.values())
+
+
+def train_runs(
+    runs: Sequence[Run],
+    *,
+    device: str = "cpu",
+    dtype: torch.dtype = torch.float32,
+    on_epoch: Callable[[int, EpochReport], None] | None = None,
+) -> list[RunResult]:
+    """Trains every run, stacked by group, and returns one result per run in the same order.
+
+    ``on_epoch(group_index, report)`` is called after each epoch of each stack.
+    """
+    runs = list(runs)
+    splits = [load(r.data) for r in runs]
+    results: list[RunResult | None] = [None] * len(runs)
+    for g, members in enumerate(group_runs(runs)):
+        trainer = StackTrainer([runs[i].config for i in members], [splits[i] for i in members], device=device, dtype=dtype)
+        for report in trainer.epochs():
+            if on_epoch is not None:
+                on_epoch(g, report)
+        for k, i in enumerate(members):
+            results[i] = _result(Run(trainer.configs[k], runs[i].data), splits[i], trainer.outcomes[k])
+    return results  # type: ignore[return-value]
+
+
+def train(config: RunConfig | None = None, data: DataConfig | None = None, **kwargs: Any) -> RunResult:
+    """Trains one run and returns its result (keyword arguments go to :func:`train_runs`)."""
+    return train_runs([Run(config or RunConfig(), data or DataConfig())], **kwargs)[0]
+
+
+def grid(base: RunConfig, data: DataConfig | None = None, seeds: Iterable[int] = (0,), split_per_seed: bool = True, **axes: Sequence[Any]) -> list[Run]:
+    """The product of ``axes`` (config field -> values) × ``seeds``, each run derived from ``base``.
+
+    With ``split_per_seed`` each seed also draws its own data and split (``data.seed``), so
+    intervals over seeds cover both the initialisation and the sample; otherwise the data is fixed.
+    """
+    data = data or DataConfig()
+    names = list(axes)
+    runs = []
+    for values in itertools.product(*(axes[n] for n in names)):
+        for seed in seeds:
+            config = base.replace(**dict(zip(names, values)), seed=seed)
+            runs.append(Run(config, data.replace(seed=seed) if split_per_seed else data))
+    return runs
+
+
+def _result(run: Run, split: Split, outcome) -> RunResult:
+    return RunResult(
+        config=run.config,
+        data=run.data,
+        task=split.task,
+        status=outcome.status,
+        epochs_run=outcome.epochs_run,
+        best_epoch=outcome.best_epoch,
+        diverged_epoch=outcome.diverged_epoch,
+        train=outcome.train,
+        val=outcome.val,
+        test=outcome.test,
+        history=outcome.history,
+        kernels=outcome.kernels,
+        biases=outcome.biases,
+        majority_rate=split.majority_rate,
+    )
