@@ -9,7 +9,7 @@ run's ``seed``, in this order): a permutation of the training rows, Gaussian inp
     # penalty      l1·sign(W) (subgradient L1) + 2·l2·W written into the kernels' gradients
     # backward     hand-written, accumulated onto the penalty gradient
     # update       decoupled decay (w ← w − lr·wd·w), then SGD/Adam, then the proximal L1 step
-    #              w ← sign(w)·max(|w| − lr·l1, 0)
+    #              w ← sign(w)·max(|w| − lr·l1, 0) (for Adam, lr·l1 is divided by sqrt(v̂) + eps)
 
 The history's training metrics are running averages over the epoch's batches (as Keras reports
 them, with dropout on); the penalty is evaluated on the weights at the end of the epoch. Validation
@@ -265,20 +265,30 @@ class StackTrainer:
             if dropout:
                 for layer, keep in enumerate(drop):
                     torch.mul(keep[:, start : start + b], self.drop_scale, out=ws.mask[layer])
-            # forward
-            out = stack.forward(x, ws, dropout)
-            # loss
-            grad_out, batch_loss, batch_score = self._loss(out, y, need_grad=True)
+            batch_loss, batch_score = self.forward_backward(x, y, ws, dropout)
             loss_sum.add_(batch_loss)
             score_sum.add_(batch_score)
-            # penalty
-            self._penalty_gradient()
-            # backward
-            stack.backward(x, grad_out, ws, dropout)
             # update
             self._update()
         self.epoch += 1
         return self._end_epoch(loss_sum, score_sum)
+
+    def forward_backward(self, x: torch.Tensor, y: torch.Tensor, ws=None, dropout: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """Fills ``stack.grads`` with ∂(batch-mean data loss + penalty)/∂θ for a batch ``x`` ``[M, B, F]``.
+
+        Returns per-model sums of the data loss and of the score over the batch.
+        """
+        stack = self.stack
+        ws = ws or stack.workspace(x.shape[1], dropout)
+        # forward
+        out = stack.forward(x, ws, dropout)
+        # loss
+        grad_out, batch_loss, batch_score = self._loss(out, y, need_grad=True)
+        # penalty
+        self._penalty_gradient()
+        # backward
+        stack.backward(x, grad_out, ws, dropout)
+        return batch_loss, batch_score
 
     def _loss(self, out: torch.Tensor, y: torch.Tensor, need_grad: bool) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
         """Gradient of the batch-mean loss w.r.t. the outputs, and per-model sums of loss and score.
@@ -333,10 +343,27 @@ class StackTrainer:
             self._sgd_step()
         else:
             self._adam_step()
-        for layer, w in enumerate(stack.kernels):
-            if self.any["l1_prox"][layer]:
-                shrunk = torch.abs(w).sub_(self.l1_prox[layer]).clamp_(min=0)
-                w.sign_().mul_(shrunk)
+        if any(self.any["l1_prox"]):
+            self._proximal_l1()
+
+    def _proximal_l1(self) -> None:
+        """Soft-thresholds the kernels: ``w ← sign(w)·max(|w| − t, 0)``, which makes exact zeros.
+
+        SGD: ``t = lr·l1``. Adam: ``t = lr·l1 / (sqrt(v̂) + eps)``, the proximal step in Adam's own
+        diagonal metric; with the plain ``lr·l1`` Adam's normalised steps (≈ lr) would swamp any
+        λ < 1 and nothing would reach zero. Either way a weight stays at zero exactly when its data
+        gradient is weaker than ``l1``, as for the L1-penalised objective itself.
+        """
+        moments = self.stack.views(self.moment2)[0] if self.moment2 is not None else None
+        for layer, w in enumerate(self.stack.kernels):
+            if not self.any["l1_prox"][layer]:
+                continue
+            threshold = self.l1_prox[layer]
+            if moments is not None:
+                correction = 1 - ADAM_BETAS[1] ** self.step_count
+                threshold = moments[layer].div(correction).sqrt_().add_(ADAM_EPS).reciprocal_().mul_(threshold)
+            shrunk = torch.abs(w).sub_(threshold).clamp_(min=0)
+            w.sign_().mul_(shrunk)
 
     def _adam_step(self) -> None:
         stack = self.stack

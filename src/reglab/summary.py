@@ -1,0 +1,70 @@
+"""Statistics over the seeds of a sweep: one summary per configuration, and the sweep's document.
+
+Runs that differ only in their seed (the model's and the data's) are one configuration. For each,
+the test score (accuracy, or R² for regression), the training score and the generalization gap
+(train score − held-out score, see :attr:`reglab.runs.RunResult.gap`) are summarised over seeds
+with :func:`reglab.measures.summarize`: mean, std (ddof = 1) and the 95 % Student-t interval of the
+mean. Diverged runs have no scores: they are counted in ``diverged`` and left out of the statistics
+(a configuration whose runs all diverged gets None for each statistic).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
+from reglab.measures import FitThresholds, summarize
+from reglab.runs import RunResult, json_safe
+
+__all__ = ["summarize_sweep", "sweep_document"]
+
+
+def _without_seed(config: RunConfig, data: DataConfig) -> tuple[RunConfig, DataConfig]:
+    return config.replace(seed=0), data.replace(seed=0)
+
+
+def _statistics(values: list[float]) -> dict[str, float] | None:
+    return summarize(values) if values else None
+
+
+def _summarize_group(members: list[RunResult], thresholds: FitThresholds | None) -> dict[str, Any]:
+    first = members[0]
+    score = first.score_name
+    kept = [r for r in members if not r.diverged]
+    verdicts: dict[str, int] = {}
+    for r in kept:
+        name = r.verdict(thresholds)
+        verdicts[name] = verdicts.get(name, 0) + 1
+    config = first.config.model_dump(mode="json", by_alias=True)
+    del config["seed"]
+    return {
+        "label": first.config.label,
+        "config": config,
+        "n_seeds": len(members),
+        f"test_{score}": _statistics([r.test[score] for r in kept]),
+        "gap": _statistics([r.gap for r in kept]),
+        f"train_{score}": _statistics([r.train[score] for r in kept]),
+        "verdicts": verdicts,
+        "diverged": len(members) - len(kept),
+    }
+
+
+def summarize_sweep(results: Sequence[RunResult], thresholds: FitThresholds | None = None) -> list[dict[str, Any]]:
+    """One summary per configuration (the run and data configs with the seed removed), in order of
+    first appearance: ``label``, ``config`` (without seed), ``n_seeds``, ``test_<score>``, ``gap``,
+    ``train_<score>`` (each ``n, mean, std, ci_low, ci_high`` or None), ``verdicts`` (verdict ->
+    count, by ``thresholds``) and ``diverged`` (count). ``<score>`` is ``accuracy`` or ``r2``."""
+    groups: dict[tuple[RunConfig, DataConfig], list[RunResult]] = {}
+    for result in results:
+        groups.setdefault(_without_seed(result.config, result.data), []).append(result)
+    return [_summarize_group(members, thresholds) for members in groups.values()]
+
+
+def sweep_document(results: Sequence[RunResult], thresholds: FitThresholds | None = None) -> dict[str, Any]:
+    """The JSON document of a sweep (``reglab sweep --json``): every run and the summary; strict JSON
+    (NaN and inf become null)."""
+    return json_safe({
+        "schema_version": SCHEMA_VERSION,
+        "runs": [r.to_dict(thresholds) for r in results],
+        "summary": summarize_sweep(results, thresholds),
+    })
