@@ -346,3 +346,33 @@ def test_regression_rmse_is_in_original_units():
     # rmse = sqrt(mse of the standardised target) × the target's scale
     assert result.test["rmse"] == pytest.approx(np.sqrt(result.test["data_loss"]) * split.y_scale, rel=1e-5)
     assert split.y_scale > 10
+
+
+def test_interrupted_sweep_resumes_from_its_checkpoint(tmp_path):
+    runs = [Run(small(hidden=h, epochs=6, seed=s), MOONS) for h in ((8,), (4, 4)) for s in range(2)]
+    straight = train_runs(runs)
+    path = tmp_path / "sweep.ckpt"
+
+    def interrupt(group, report):
+        if group == 1 and report.epoch == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_runs(runs, on_epoch=interrupt, checkpoint=path)
+    assert path.exists()
+    seen = []
+    resumed = train_runs(runs, on_epoch=lambda g, r: seen.append((g, r.epoch)), checkpoint=path)
+    assert seen[0] == (1, 4)  # the first stack was not trained again; the second went on from epoch 3
+    assert not path.exists()
+    for a, b in zip(resumed, straight):
+        assert a.history == b.history
+        assert all(np.array_equal(x, y) for x, y in zip(a.kernels, b.kernels))
+
+
+def test_checkpoint_of_other_runs_is_refused(tmp_path):
+    path = tmp_path / "sweep.ckpt"
+    with pytest.raises(KeyboardInterrupt):
+        train_runs([Run(small(), MOONS)], on_epoch=lambda g, r: (_ for _ in ()).throw(KeyboardInterrupt), checkpoint=path)
+    with pytest.raises(ValueError) as info:
+        train_runs([Run(small(seed=9), MOONS)], checkpoint=path)
+    assert str(info.value) == f"Checkpoint '{path}' belongs to a different set of runs: remove it or use the same options."

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -18,7 +21,7 @@ import torch
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.data import Split, load
 from reglab.measures import FitThresholds, generalization_gap, layer_stats, verdict
-from reglab.train import DIVERGED_HINT, EpochReport, StackTrainer
+from reglab.train import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, outcome_from_state, outcome_state
 
 __all__ = ["Run", "RunResult", "grid", "group_runs", "train", "train_runs"]
 
@@ -146,22 +149,71 @@ def train_runs(
     device: str = "cpu",
     dtype: torch.dtype = torch.float32,
     on_epoch: Callable[[int, EpochReport], None] | None = None,
+    checkpoint: str | Path | None = None,
+    checkpoint_every: float = 30.0,
 ) -> list[RunResult]:
     """Trains every run, stacked by group, and returns one result per run in the same order.
 
-    ``on_epoch(group_index, report)`` is called after each epoch of each stack.
+    ``on_epoch(group_index, report)`` is called after each epoch of each stack. With ``checkpoint``
+    (a file path) the state of the sweep is saved every ``checkpoint_every`` seconds, after each
+    stack and on KeyboardInterrupt; calling again with the same runs and path resumes exactly where it
+    stopped. The file is removed once every run has finished.
     """
     runs = list(runs)
     splits = [load(r.data) for r in runs]
-    results: list[RunResult | None] = [None] * len(runs)
+    fingerprint = [(r.config.model_dump_json(by_alias=True), r.data.model_dump_json()) for r in runs]
+    saved = _read_checkpoint(checkpoint, fingerprint)
+    done: dict[int, Outcome] = {int(i): outcome_from_state(o) for i, o in saved.get("done", {}).items()}
+    configs: dict[int, RunConfig] = {int(i): RunConfig.model_validate(c) for i, c in saved.get("configs", {}).items()}
     for g, members in enumerate(group_runs(runs)):
+        if all(i in done for i in members):
+            continue
         trainer = StackTrainer([runs[i].config for i in members], [splits[i] for i in members], device=device, dtype=dtype)
-        for report in trainer.epochs():
-            if on_epoch is not None:
-                on_epoch(g, report)
+        if saved.get("group") == g:
+            trainer.load_state_dict(saved["state"])
+        save = lambda state: _write_checkpoint(checkpoint, fingerprint, done, configs, g, state)  # noqa: E731
+        last = time.monotonic()
+        try:
+            for report in trainer.epochs():
+                if on_epoch is not None:
+                    on_epoch(g, report)
+                if checkpoint is not None and time.monotonic() - last > checkpoint_every:
+                    save(trainer.state_dict())
+                    last = time.monotonic()
+        except KeyboardInterrupt:
+            if checkpoint is not None:
+                save(trainer.state_dict())
+            raise
         for k, i in enumerate(members):
-            results[i] = _result(Run(trainer.configs[k], runs[i].data), splits[i], trainer.outcomes[k])
-    return results  # type: ignore[return-value]
+            done[i] = trainer.outcomes[k]
+            configs[i] = trainer.configs[k]
+        if checkpoint is not None:
+            save(None)
+    if checkpoint is not None:
+        Path(checkpoint).unlink(missing_ok=True)
+    return [_result(Run(configs[i], runs[i].data), splits[i], done[i]) for i in range(len(runs))]
+
+
+def _read_checkpoint(path: str | Path | None, fingerprint: list) -> dict:
+    if path is None or not Path(path).exists():
+        return {}
+    state = torch.load(path, weights_only=True)
+    if state.get("fingerprint") != fingerprint:
+        raise ValueError(f"Checkpoint '{path}' belongs to a different set of runs: remove it or use the same options.")
+    return state
+
+
+def _write_checkpoint(path, fingerprint, done, configs, group, state) -> None:
+    payload = {
+        "fingerprint": fingerprint,
+        "done": {i: outcome_state(o) for i, o in done.items()},
+        "configs": {i: c.model_dump(mode="json", by_alias=True) for i, c in configs.items()},
+        "group": group if state is not None else None,
+        "state": state,
+    }
+    tmp = Path(str(path) + ".tmp")
+    torch.save(payload, tmp)
+    os.replace(tmp, path)  # atomic: an interruption never leaves a half-written checkpoint
 
 
 def train(config: RunConfig | None = None, data: DataConfig | None = None, **kwargs: Any) -> RunResult:

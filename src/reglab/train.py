@@ -33,7 +33,7 @@ from reglab.early_stopping import EarlyStopping
 from reglab.regularizers import Regularizer, penalized_parameters
 from reglab.stack import StackedMLP
 
-__all__ = ["EpochReport", "Outcome", "StackTrainer", "DIVERGED_HINT"]
+__all__ = ["DIVERGED_HINT", "EpochReport", "Outcome", "StackTrainer", "outcome_from_state", "outcome_state"]
 
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8  # PyTorch's default
@@ -560,7 +560,7 @@ class StackTrainer:
             "generators": [g.get_state() for g in self.generators],
             "stoppers": {i: s.state_dict() for i, s in self.stoppers.items()},
             "history": {i: {k: list(v) for k, v in h.items()} for i, h in self.history.items()},
-            "outcomes": {i: _outcome_state(o) for i, o in self.outcomes.items()},
+            "outcomes": {i: outcome_state(o) for i, o in self.outcomes.items()},
         }
 
     def load_state_dict(self, state: dict) -> None:
@@ -580,18 +580,18 @@ class StackTrainer:
         for i, s in state["stoppers"].items():
             self.stoppers[int(i)].load_state_dict(s)
         self.history = {int(i): {k: list(v) for k, v in h.items()} for i, h in state["history"].items()}
-        self.outcomes = {int(i): _outcome_from_state(o) for i, o in state["outcomes"].items()}
+        self.outcomes = {int(i): outcome_from_state(o) for i, o in state["outcomes"].items()}
         self._refresh()
 
 
-def _outcome_state(o: Outcome) -> dict:
+def outcome_state(o: Outcome) -> dict:
     d = dict(o.__dict__)
     d["kernels"] = [torch.from_numpy(k) for k in o.kernels]
     d["biases"] = [torch.from_numpy(b) for b in o.biases]
     return d
 
 
-def _outcome_from_state(d: dict) -> Outcome:
+def outcome_from_state(d: dict) -> Outcome:
     d = dict(d)
     d["kernels"] = [k.numpy() for k in d["kernels"]]
     d["biases"] = [b.numpy() for b in d["biases"]]
