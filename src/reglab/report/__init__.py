@@ -1,0 +1,47 @@
+"""The lecture report: figures (PNG, and SVG) and one self-contained HTML page, from saved results.
+
+Nothing here trains: :func:`write_report` reads the document of :func:`reglab.lecture.run_lecture`
+(or its ``results.json``), draws every figure and embeds them in ``report.html``, which opens from
+disk with no network.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+from typing import Callable
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from reglab import plots
+from reglab.report.figures import section_figures
+
+__all__ = ["write_report"]
+
+
+def _environment() -> Environment:
+    env = Environment(loader=PackageLoader("reglab", "report"), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["num"] = lambda v, d=3: "n/a" if v is None else f"{v:.{d}f}"
+    return env
+
+
+def write_report(doc: dict, out: str | Path, *, svg: bool = True, on_figure: Callable[[str], None] | None = None) -> Path:
+    """Writes ``out/figures/*.png`` (and ``.svg``) and ``out/report.html``; returns the page's path."""
+    out = Path(out)
+    figures_dir = out / "figures"
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    sections = []
+    for section in doc["sections"]:
+        drawn = []
+        for stem, fig, caption in section_figures(section):
+            dense = "boundaries" in stem or stem.startswith("datasets_")  # SVG only where it stays small
+            png = plots.save(fig, figures_dir / stem, svg=svg and not dense)[0].read_bytes()
+            drawn.append({"stem": stem, "caption": caption, "data": base64.b64encode(png).decode("ascii")})
+            if on_figure is not None:
+                on_figure(stem)
+        sections.append({**section, "drawn": drawn})
+    page = _environment().get_template("template.html.j2").render(doc=doc, sections=sections, escape=html.escape)
+    path = out / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
