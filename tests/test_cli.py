@@ -129,7 +129,7 @@ BAD_INPUTS = [
     (["train", "--frobnicate"], "No such option: --frobnicate; see 'reglab train --help'."),
     (["train", "--lam"], "Option '--lam' requires an argument; see 'reglab train --help'."),
     (["fit"], "No such command 'fit'; see 'reglab --help'."),
-    ([], "Expected a command, one of train, sweep; see 'reglab --help'."),
+    ([], "Expected a command, one of train, sweep, demo, report; see 'reglab --help'."),
 ]
 
 

@@ -15,7 +15,7 @@ from reglab.codec import pack
 from reglab.data import load
 from reglab.measures import paired_test, summarize
 from reglab.measures.boundary import boundary_complexity, boundary_grid, grid_predictions
-from reglab.measures.weights import dead_relu_units, weight_stats
+from reglab.measures.weights import weight_stats
 from reglab.runs import RunResult
 
 Arms = list[tuple[Any, list[RunResult]]]
@@ -115,12 +115,12 @@ def boundary_panels(entries: list[tuple[str, RunResult]], resolution: int) -> di
         transform = None if split.x_mean is None else split.transform
         pred = grid_predictions(xx, yy, r.kernels, r.biases, r.config.activation, r.task, transform)
         complexity = boundary_complexity(pred["label"], xx, yy)
-        proba = pred["proba"] if r.task == "binary" else pred["label"].astype(float)
+        field = {"proba": pack(pred["proba"], "float16")} if r.task == "binary" else {"label": pack(pred["label"], "int8")}
         panels.append(
             {
                 "title": title,
                 "subtitle": f"train {r.train[r.score_name]:.2f} · test {r.test[r.score_name]:.2f} · {complexity['regions']} regions",
-                "proba": pack(proba, "float16"),
+                **field,
                 "X_train": pack(raw_points(split, "train"), "float16"),
                 "y_train": pack(split.y_train, "int8"),
                 "X_test": pack(raw_points(split, "test"), "float16"),

@@ -39,7 +39,7 @@ def _boundaries(data: dict, suptitle: str, ncols: int | None = None) -> Figure:
                 "subtitle": p["subtitle"],
                 "xx": xx,
                 "yy": yy,
-                "proba": unpack(p["proba"]).astype(np.float64),
+                **({"proba": unpack(p["proba"]).astype(np.float64)} if "proba" in p else {"label": unpack(p["label"]).astype(np.int64)}),
                 "X_train": unpack(p["X_train"]).astype(np.float64),
                 "y_train": unpack(p["y_train"]).astype(np.int64),
                 "X_test": unpack(p["X_test"]).astype(np.float64),
