@@ -21,7 +21,7 @@ from reglab.lecture.analysis import (
     stat,
 )
 from reglab.lecture.plan import Settings
-from reglab.measures.weights import dead_relu_units, layer_stats
+from reglab.measures.weights import dead_relu_units
 
 LECTURE_RANGES = {"no penalty": (-2.78, 1.75), "L2 λ=0.01": (-0.5, 0.3)}
 SCORE_COLUMNS = ["configuration", "train", "validation", "test", "gap", "verdict"]
@@ -107,12 +107,14 @@ def weights(arms: Arms, s: Settings) -> dict:
     rows, numbers, distributions, layers = [], {}, {}, {}
     for arm, results in arms:
         good = ok(results)
-        lows = stat([float(r.kernels[0].min()) for r in good])
-        highs = stat([float(r.kernels[0].max()) for r in good])
-        std = stat([float(r.kernels[0].std()) for r in good])
-        lecture = LECTURE_RANGES.get(arm.label)
-        rows.append([arm.label, fmt(lows), fmt(highs), fmt(std), f"[{lecture[0]}, {lecture[1]}]" if lecture else "—"])
-        numbers[arm.label] = {"min": lows, "max": highs, "std": std, "layers": [layer_stats(r.kernels) for r in good][0]}
+        per_layer = []
+        for k in range(len(good[0].kernels)):
+            entry = {key: stat([float(getattr(np, key)(r.kernels[k])) for r in good]) for key in ("min", "max", "std")}
+            lecture = LECTURE_RANGES.get(arm.label) if k == 0 else None
+            name = "output" if k == len(good[0].kernels) - 1 else f"hidden {k + 1}"
+            rows.append([arm.label, name, fmt(entry["min"]), fmt(entry["max"]), fmt(entry["std"]), f"[{lecture[0]}, {lecture[1]}]" if lecture else "—"])
+            per_layer.append(entry)
+        numbers[arm.label] = {**per_layer[0], "layers": per_layer}
         distributions[arm.label] = pack(results[0].kernels[0].ravel(), "float32")
         layers[arm.label] = [pack(k.ravel(), "float32") for k in results[0].kernels]
     (l0, n0), (l1, n1) = [(a.label, numbers[a.label]) for a, _ in arms]
@@ -131,7 +133,7 @@ def weights(arms: Arms, s: Settings) -> dict:
         else "Contrary to the lecture, L2 did not visibly narrow the weights here."
     )
     return {
-        "table": {"columns": ["model", "first-layer min", "first-layer max", "std", "lecture's range"], "rows": rows},
+        "table": {"columns": ["model", "layer", "min", "max", "std", "lecture's range"], "rows": rows},
         "figures": {"first_layer": distributions, "layers": layers},
         "numbers": numbers,
         "conclusion": text,
