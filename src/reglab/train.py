@@ -30,13 +30,12 @@ import torch
 from reglab.config import RunConfig
 from reglab.data import Split
 from reglab.early_stopping import EarlyStopping
+from reglab.optim import adam_step, decay_, sgd_step, soft_threshold_
 from reglab.regularizers import Regularizer, penalized_parameters
 from reglab.stack import StackedMLP
 
 __all__ = ["DIVERGED_HINT", "EpochReport", "Outcome", "StackTrainer", "outcome_from_state", "outcome_state"]
 
-ADAM_BETAS = (0.9, 0.999)
-ADAM_EPS = 1e-8  # PyTorch's default
 EVAL_CHUNK = 8192  # rows per evaluation pass, bounds memory on large data
 DIVERGED_HINT = "the loss became NaN or infinite: lower the learning rate (or λ), or standardise the features"
 
@@ -336,72 +335,26 @@ class StackTrainer:
     def _update(self) -> None:
         stack = self.stack
         self.step_count += 1
-        for layer, w in enumerate(stack.kernels):
-            if self.any["decay"][layer]:
-                w.mul_(self.decay[layer])
+        decay_(stack.kernels, self.decay, self.any["decay"])
         if self.is_sgd:
-            self._sgd_step()
+            params = sum(stack.views(stack.params), [])
+            momentum = self.momentum if self.any["momentum"] else None
+            sgd_step(params, stack.kernel_grads + stack.bias_grads, sum(stack.views(self.moment1), []), self.lr, momentum)
         else:
-            self._adam_step()
+            lr = float(self.lr.view(-1)[0]) if self.uniform_lr else self.lr_flat
+            adam_step(stack.params, stack.grads, self.moment1, self.moment2, self.step_count, lr, self._scratch())
         if any(self.any["l1_prox"]):
-            self._proximal_l1()
+            moments = self.stack.views(self.moment2)[0] if self.moment2 is not None else None
+            soft_threshold_(stack.kernels, self.l1_prox, self.any["l1_prox"], moments, self.step_count)
 
-    def _proximal_l1(self) -> None:
-        """Soft-thresholds the kernels: ``w ← sign(w)·max(|w| − t, 0)``, which makes exact zeros.
-
-        SGD: ``t = lr·l1``. Adam: ``t = lr·l1 / (sqrt(v̂) + eps)``, the proximal step in Adam's own
-        diagonal metric; with the plain ``lr·l1`` Adam's normalised steps (≈ lr) would swamp any
-        λ < 1 and nothing would reach zero. Either way a weight stays at zero exactly when its data
-        gradient is weaker than ``l1``, as for the L1-penalised objective itself.
-        """
-        moments = self.stack.views(self.moment2)[0] if self.moment2 is not None else None
-        for layer, w in enumerate(self.stack.kernels):
-            if not self.any["l1_prox"][layer]:
-                continue
-            threshold = self.l1_prox[layer]
-            if moments is not None:
-                correction = 1 - ADAM_BETAS[1] ** self.step_count
-                threshold = moments[layer].div(correction).sqrt_().add_(ADAM_EPS).reciprocal_().mul_(threshold)
-            shrunk = torch.abs(w).sub_(threshold).clamp_(min=0)
-            w.sign_().mul_(shrunk)
-
-    def _adam_step(self) -> None:
-        stack = self.stack
-        step = torch.tensor(float(self.step_count), device=self.device)
-        b1, b2 = ADAM_BETAS
+    def _scratch(self) -> torch.Tensor | None:
+        """A flat buffer for per-model learning rates (see :func:`reglab.optim.adam_step`)."""
         if self.uniform_lr:
-            target, lr = stack.params, float(self.lr.view(-1)[0])
-        else:
-            # per-model learning rates: fused Adam writes −update into a zeroed buffer, scaled per element after
-            target = self._update_buffer()
-            lr = 1.0
-        torch._fused_adam_(
-            [target], [stack.grads], [self.moment1], [self.moment2], [], [step],
-            lr=lr, beta1=b1, beta2=b2, weight_decay=0.0, eps=ADAM_EPS, amsgrad=False, maximize=False,
-        )  # fmt: skip
-        if not self.uniform_lr:
-            stack.params.addcmul_(target, self.lr_flat)
-
-    def _update_buffer(self) -> torch.Tensor:
+            return None
         buf = getattr(self, "_delta", None)
         if buf is None or buf.numel() != self.stack.params.numel():
             buf = self._delta = self.stack.new_flat()
-        return buf.zero_()
-
-    def _sgd_step(self) -> None:
-        stack = self.stack
-        kernels, biases = stack.views(stack.params)
-        grads = stack.kernel_grads + stack.bias_grads
-        bufs = sum(stack.views(self.moment1), [])
-        for p, g, buf in zip(kernels + biases, grads, bufs):
-            shape = (-1,) + (1,) * (p.dim() - 1)
-            if self.any["momentum"]:
-                buf.mul_(self.momentum.view(shape)).add_(g)
-                g = buf
-            if self.uniform_lr:
-                p.add_(g, alpha=-float(self.lr.view(-1)[0]))
-            else:
-                p.addcmul_(g, self.lr.view(shape), value=-1.0)
+        return buf
 
     # epoch end -----------------------------------------------------------------------------
 
