@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from reglab.cli import main
+from reglab.cli import execute, main
 from reglab.config import DataConfig, RunConfig
 from reglab.regularizers import L2
 from reglab.runs import RunResult
@@ -193,7 +193,7 @@ def test_unexpected_error_exits_1_with_one_line_and_traceback_only_in_debug(caps
     def broken(*args, **kwargs):
         raise RuntimeError("the engine broke\nsecond line")
 
-    monkeypatch.setattr("reglab.cli.train_runs", broken)
+    monkeypatch.setattr("reglab.cli.training.train_runs", broken)
     monkeypatch.delenv("REGLAB_DEBUG", raising=False)
     code, out, err = cli(capsys, "train", *TINY)
     assert (code, out) == (1, "")
@@ -404,3 +404,29 @@ def test_summarize_sweep_when_every_seed_diverged():
     (only,) = summarize_sweep([_result(s, test=nan, train=nan, status="diverged") for s in range(2)])
     assert (only["n_seeds"], only["diverged"], only["verdicts"]) == (2, 2, {})
     assert only["test_accuracy"] is None and only["gap"] is None and only["train_accuracy"] is None
+
+
+def test_interrupted_sweep_resumes_from_its_out_dir(tmp_path, monkeypatch, capsys):
+    import reglab.runs
+
+    argv = ["sweep", "--epochs", "4", "--n-samples", "60", "--hidden", "8", "--seeds", "2", "--out", str(tmp_path), "--json"]
+    real = reglab.runs.train_runs
+
+    def interrupted(runs, **kw):
+        def stop(group, report):
+            if report.epoch == 2:
+                raise KeyboardInterrupt
+        return real(runs, **{**kw, "on_epoch": stop})
+
+    monkeypatch.setattr("reglab.cli.training.train_runs", interrupted)
+    assert execute(argv) == 130
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.endswith(f"reglab: interrupted; run the same command again to resume from {tmp_path / 'checkpoint.pt'}\n")
+    assert (tmp_path / "checkpoint.pt").exists()
+    monkeypatch.setattr("reglab.cli.training.train_runs", real)
+    assert execute(argv) == 0
+    resumed = json.loads(capsys.readouterr().out)
+    assert execute(argv[:-3] + ["--json"]) == 0  # the same sweep uninterrupted, without --out
+    straight = json.loads(capsys.readouterr().out)
+    assert [r["history"] for r in resumed["runs"]] == [r["history"] for r in straight["runs"]]
+    assert not (tmp_path / "checkpoint.pt").exists()

@@ -11,7 +11,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from reglab.cli import COUNT, OUTPUT, SEED, TRAINING, OptionError, app, emit_json, flag, note, one, option, out_dir, parse_device
+from reglab.cli.application import app
+from reglab.cli.building import out_dir
+from reglab.cli.options import OUTPUT, TRAINING, flag, option
+from reglab.cli.parsing import COUNT, SEED, OptionError, one, parse_device
+from reglab.cli.present import emit_json, note
 from reglab.lecture import SECTIONS, run_lecture, settings_for, stacks
 from reglab.report import write_report
 

@@ -1,0 +1,91 @@
+"""The typer declarations of the options of ``train`` and ``sweep``: name, help panel, metavar and help
+text, with the :func:`option` and :func:`flag` helpers and help panels that every command uses.
+
+Every value is declared as text (flags as bool) and parsed by :mod:`reglab.cli.parsing`, so that a bad
+value ends as one line naming the option rather than typer's own message. The ``*List`` variants are
+the options that ``sweep`` varies, which take lists.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+
+from reglab.cli.parsing import DEFAULT_BATCH_SIZE
+from reglab.config import ACTIVATIONS, OPTIMIZERS
+from reglab.data import DATASETS
+
+DATA, MODEL, PENALTY, TRAINING, OUTPUT = "Data", "Model", "Penalty", "Training", "Output"
+
+
+def option(name: str, panel: str, metavar: str | None, help: str) -> Any:
+    return typer.Option(name, help=help, rich_help_panel=panel, metavar=metavar, show_default=True)
+
+
+def flag(name: str, panel: str, help: str) -> Any:
+    return typer.Option(name, help=help, rich_help_panel=panel)
+
+
+# fmt: off
+Dataset = Annotated[str, option("--dataset", DATA, "NAME|CSV", f"A built-in dataset ({', '.join(DATASETS)}) or a CSV file.")]
+Target = Annotated[Optional[str], option("--target", DATA, "COLUMN", "Target column of a CSV file.")]
+Task = Annotated[str, option("--task", DATA, "TASK", "auto, classification or regression (auto: from the target column).")]
+NSamples = Annotated[str, option("--n-samples", DATA, "INT", "Points drawn by a 2-D generator.")]
+Noise = Annotated[str, option("--noise", DATA, "FLOAT", "Noise level of a 2-D generator.")]
+NClasses = Annotated[str, option("--n-classes", DATA, "INT", "Classes of the blobs generator.")]
+TestSize = Annotated[str, option("--test-size", DATA, "FLOAT", "Fraction of all rows held out for test.")]
+ValSize = Annotated[Optional[str], option("--val-size", DATA, "FLOAT",
+    "Fraction of the training rows held out for validation (default 0, or 0.2 with --patience).")]
+Standardize = Annotated[bool, flag("--standardize/--no-standardize", DATA, "Scale features with training statistics.")]
+Hidden = Annotated[str, option("--hidden", MODEL, "WIDTHS", "Hidden layer widths, comma-separated.")]
+Activation = Annotated[str, option("--activation", MODEL, "NAME", f"One of {', '.join(ACTIVATIONS)}.")]
+Dropout = Annotated[str, option("--dropout", MODEL, "FLOAT", "Dropout rate after each hidden layer, in [0, 1).")]
+PenaltyKind = Annotated[str, option("--penalty", PENALTY, "KIND",
+    "none, l1, l2 or l1l2, added to the batch-mean loss with Keras's convention (l2 adds λ·Σw²).")]
+Lam = Annotated[Optional[str], option("--lam", PENALTY, "FLOAT", "Penalty strength λ of l1 or l2 (default 0.01).")]
+L1 = Annotated[Optional[str], option("--l1", PENALTY, "FLOAT", "L1 strength of l1l2 (default: --lam, else 0.01).")]
+L2 = Annotated[Optional[str], option("--l2", PENALTY, "FLOAT", "L2 strength of l1l2 (default: --lam, else 0.01).")]
+L1Method = Annotated[str, option("--l1-method", PENALTY, "METHOD", "proximal (exact zeros) or subgradient (as Keras).")]
+RegularizeOutput = Annotated[bool, flag("--regularize-output", PENALTY, "Also penalise the output kernel (biases never).")]
+WeightDecay = Annotated[Optional[str], option("--weight-decay", PENALTY, "FLOAT",
+    "Decoupled weight decay w ← w − lr·wd·w (default 0.01 for adamw, else 0).")]
+Optimizer = Annotated[str, option("--optimizer", TRAINING, "NAME", f"One of {', '.join(OPTIMIZERS)}.")]
+Lr = Annotated[str, option("--lr", TRAINING, "FLOAT", "Learning rate.")]
+Momentum = Annotated[str, option("--momentum", TRAINING, "FLOAT", "SGD momentum, in [0, 1).")]
+Epochs = Annotated[str, option("--epochs", TRAINING, "INT", "Passes over the training rows.")]
+BatchSize = Annotated[Optional[str], option("--batch-size", TRAINING, "INT|full",
+    f"Rows per step, or 'full' for full batch (default {DEFAULT_BATCH_SIZE}, or all training rows when fewer).")]
+Patience = Annotated[Optional[str], option("--patience", TRAINING, "INT",
+    "Early stopping: epochs without improvement of the validation loss.")]
+MinDelta = Annotated[str, option("--min-delta", TRAINING, "FLOAT",
+    "Smallest decrease of the validation loss that counts as improvement.")]
+InputNoise = Annotated[str, option("--input-noise", TRAINING, "FLOAT",
+    "Std of Gaussian jitter added to the training inputs, fresh each epoch.")]
+Seed = Annotated[str, option("--seed", TRAINING, "INT", "Seed of the model and of the data and split.")]
+Device = Annotated[str, option("--device", TRAINING, "DEVICE", "cpu or cuda.")]
+GapThreshold = Annotated[str, option("--gap-threshold", OUTPUT, "FLOAT",
+    "Verdict: largest train − held-out score gap that still counts as a good fit.")]
+UnderfitSkill = Annotated[str, option("--underfit-skill", OUTPUT, "FLOAT",
+    "Verdict: smallest training skill (chance-corrected accuracy, or R²) that is not underfitting.")]
+AsJson = Annotated[bool, flag("--json", OUTPUT, "Print one JSON document on stdout instead of a table.")]
+Out = Annotated[Optional[str], option("--out", OUTPUT, "DIR", "Directory to write the JSON document and weights.npz to.")]
+
+# the options a sweep varies take lists
+SWEEPS = " A comma-separated list sweeps over its values."
+HiddenList = Annotated[str, option("--hidden", MODEL, "ARCHS",
+    "Architectures to compare, separated by ';' or '/' (commas separate the layers of one architecture), "
+    "e.g. '64,64;128,128'.")]
+DropoutList = Annotated[str, option("--dropout", MODEL, "LIST", "Dropout rate in [0, 1)." + SWEEPS)]
+PenaltyList = Annotated[str, option("--penalty", PENALTY, "LIST",
+    "none, l1, l2 or l1l2." + SWEEPS + " none runs once, not once per λ.")]
+LamList = Annotated[Optional[str], option("--lam", PENALTY, "LIST", "λ of l1 or l2 (default 0.01)." + SWEEPS)]
+L1List = Annotated[Optional[str], option("--l1", PENALTY, "LIST", "L1 strength of l1l2 (default: --lam)." + SWEEPS)]
+L2List = Annotated[Optional[str], option("--l2", PENALTY, "LIST", "L2 strength of l1l2 (default: --lam)." + SWEEPS)]
+WeightDecayList = Annotated[Optional[str], option("--weight-decay", PENALTY, "LIST",
+    "Decoupled weight decay (default 0.01 for adamw, else 0)." + SWEEPS)]
+LrList = Annotated[str, option("--lr", TRAINING, "LIST", "Learning rate." + SWEEPS)]
+Seeds = Annotated[str, option("--seeds", TRAINING, "INT", "Seeds per configuration: --seed, --seed + 1, … --seed + N − 1.")]
+FixedSplit = Annotated[bool, flag("--fixed-split", TRAINING,
+    "Keep the data and split of --seed for every seed (default: each seed draws its own).")]
+# fmt: on

@@ -1,0 +1,97 @@
+"""What the user sees of a result: tables on stdout, one JSON document with ``--json``, notes on
+stderr, and the JSON document and weights written to ``--out``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+from reglab.measures import FitThresholds
+from reglab.runs import RunResult
+
+
+def note(message: str) -> None:
+    sys.stderr.write(f"reglab: {message}\n")
+
+
+def fmt(value: float | None, digits: int = 4) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def show_run(result: RunResult, limits: FitThresholds) -> None:
+    """A table of the split parts, then the verdict, gap, epochs and first-layer weight range."""
+    console = stdout_console()
+    score_names = ["r2", "rmse"] if result.task == "regression" else ["accuracy"]
+    table = Table(title=f"{result.data.dataset}: {result.config.label}, hidden {','.join(map(str, result.config.hidden))}")
+    for column in ("part", "loss", "data_loss", "penalty", *score_names):
+        table.add_column(column, justify="left" if column == "part" else "right")
+    parts = (("train", result.train), ("validation", result.val), ("test", result.test))
+    for name, metrics in parts:
+        if metrics:
+            table.add_row(name, *(fmt(metrics[k]) for k in ("loss", "data_loss", "penalty", *score_names)))
+    console.print(table)
+    facts = Table.grid(padding=(0, 2))
+    if result.diverged:
+        facts.add_row("status", f"diverged at epoch {result.diverged_epoch}")
+    else:
+        kernel = result.kernels[0]
+        facts.add_row("verdict", f"{result.verdict(limits)} (gap {result.gap:+.4f}, train − {result.held_out[0]})")
+        facts.add_row("first-layer weights", f"[{kernel.min():.4f}, {kernel.max():.4f}]")
+    stopped = f", stopped early (best epoch {result.best_epoch})" if result.stopped_early else ""
+    facts.add_row("epochs run", f"{result.epochs_run}{stopped}")
+    console.print(facts)
+
+
+def mean_std(stats: dict | None) -> tuple[str, str]:
+    if stats is None:
+        return "-", "-"
+    return f"{stats['mean']:.3f} ± {stats['std']:.3f}", f"[{stats['ci_low']:.3f}, {stats['ci_high']:.3f}]"
+
+
+def describe(summary: dict, varying: list[str]) -> str:
+    """The configuration's label, plus hidden widths or learning rate when they differ between rows."""
+    config = summary["config"]
+    extra = {"hidden": lambda: ",".join(map(str, config["hidden"])), "lr": lambda: f"{config['lr']:g}"}
+    return ", ".join([summary["label"], *(f"{k}={extra[k]()}" for k in varying)])
+
+
+def show_sweep(summary: list[dict], score: str) -> None:
+    """One row per configuration: test score and gap as mean ± std and 95 % CI, and verdict counts."""
+    varying = [k for k in ("hidden", "lr") if len({json.dumps(s["config"][k]) for s in summary}) > 1]
+    table = Table(title=f"{len(summary)} configuration{'s' * (len(summary) != 1)}: mean ± std over seeds, 95% CI")
+    for column in ("configuration", "seeds", f"test {score}", "95% CI", "gap", "95% CI", "verdicts"):
+        table.add_column(column, justify="left" if column in ("configuration", "verdicts") else "right")
+    for s in summary:
+        verdicts = [f"{name} {count}" for name, count in s["verdicts"].items()]
+        verdicts += [f"diverged {s['diverged']}"] if s["diverged"] else []
+        table.add_row(describe(s, varying), str(s["n_seeds"]), *mean_std(s[f"test_{score}"]), *mean_std(s["gap"]), ", ".join(verdicts))
+    stdout_console().print(table)
+
+
+def stdout_console() -> Console:
+    """Rich on stdout: the terminal's width, or wide enough for a table not to wrap in a file or pipe."""
+    console = Console()
+    return console if console.is_terminal else Console(width=160)
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(document, allow_nan=False) + "\n")
+
+
+def save(folder: Path, name: str, document: dict[str, Any], weights: dict[str, np.ndarray]) -> None:
+    (folder / name).write_text(json.dumps(document, allow_nan=False, indent=2) + "\n")
+    np.savez(folder / "weights.npz", **weights)
+    note(f"wrote {folder / name} and {folder / 'weights.npz'}")
+
+
+def layer_arrays(result: RunResult, prefix: str = "") -> dict[str, np.ndarray]:
+    arrays = {f"{prefix}kernel_{i}": k for i, k in enumerate(result.kernels)}
+    arrays.update({f"{prefix}bias_{i}": b for i, b in enumerate(result.biases)})
+    return arrays
