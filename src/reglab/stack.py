@@ -201,8 +201,9 @@ class StackedMLP:
     def backward(self, x: torch.Tensor, grad_out: torch.Tensor, ws: Workspace, dropout: bool = False) -> None:
         """Adds the data-loss gradients to ``self.grads``.
 
-        ``grad_out`` ``[M, B, K]`` is ∂(batch-mean loss)/∂output. The gradient buffer must already
-        hold the penalty's gradient (or zeros): ``X^T·dZ`` is accumulated onto it in place.
+        ``grad_out`` ``[M, B, K]`` is ∂(batch-mean loss)/∂output. The kernels' gradient buffers must
+        already hold the penalty's gradient (or zeros): ``X^T·dZ`` is accumulated onto them in place.
+        The biases' gradients are overwritten (a bias is never penalised).
         """
         m = self.n_models
         dz = grad_out
@@ -217,7 +218,7 @@ class StackedMLP:
                 kgrad.view(m, 1, -1).baddbmm_(dz.view(m, 1, -1), a_prev)
             else:
                 kgrad.baddbmm_(a_prev.transpose(1, 2), dz)
-            bgrad.add_(dz.sum(dim=1))
+            torch.sum(dz, dim=1, out=bgrad)  # biases carry no penalty: their gradient is written, not added
             if i == 0:
                 break
             # gradient w.r.t. the previous activation: dz W^T, then through dropout and activation

@@ -329,8 +329,6 @@ class StackTrainer:
                 torch.mul(w, self.l2x2[layer], out=g)
             else:
                 g.zero_()
-        for g in stack.bias_grads:
-            g.zero_()
 
     def _update(self) -> None:
         stack = self.stack
@@ -369,7 +367,7 @@ class StackTrainer:
             if bool(l1.any()):
                 total += l1 * w.abs().sum(dim=(1, 2))
             if bool(l2.any()):
-                total += l2 * w.square().sum(dim=(1, 2))
+                total += l2 * torch.linalg.vector_norm(w, 2, dim=(1, 2)).square()  # no w² temporary
         return total
 
     def _metrics(self, loss_sum: torch.Tensor, score_sum: torch.Tensor, part: str, ids: Sequence[int]) -> dict[str, torch.Tensor]:
