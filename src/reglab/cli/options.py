@@ -24,7 +24,7 @@ def option(name: str, panel: str, metavar: str | None, help: str) -> Any:
 
 
 def flag(name: str, panel: str, help: str) -> Any:
-    return typer.Option(name, help=help, rich_help_panel=panel)
+    return typer.Option(name, help=help, rich_help_panel=panel, metavar="")  # no "<bool>" column
 
 
 # fmt: off
