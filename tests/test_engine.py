@@ -25,7 +25,7 @@ def small(**kw):
 
 def autograd_objective(trainer, x, y, masks=None):
     """Per-model batch-mean data loss + penalty, written with plain autograd ops, model by model."""
-    stack, totals, params = trainer.stack, [], []
+    stack, totals = trainer.stack, []
     kernels = [k.detach().clone().requires_grad_() for k in stack.kernels]
     biases = [b.detach().clone().requires_grad_() for b in stack.biases]
     act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "gelu": torch.nn.functional.gelu}

@@ -1,7 +1,6 @@
 """Conclusions are computed from the numbers: fabricated results steer them both ways."""
 
 import numpy as np
-import pytest
 
 from reglab.config import DataConfig, RunConfig
 from reglab.lecture.plan import Arm, command, settings_for

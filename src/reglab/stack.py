@@ -76,7 +76,7 @@ class StackedMLP:
         self.grads = self.new_flat()
         self.kernels, self.biases = self.views(self.params)
         self.kernel_grads, self.bias_grads = self.views(self.grads)
-        self._workspaces: dict[int, Workspace] = {}
+        self._workspaces: dict[tuple[int, bool], Workspace] = {}
 
     # layout -----------------------------------------------------------------------------------
 
@@ -133,24 +133,24 @@ class StackedMLP:
     # forward / backward ----------------------------------------------------------------------
 
     def workspace(self, batch: int, dropout: bool) -> Workspace:
-        """The buffers for batches of ``batch`` rows (allocated on first use)."""
-        key = batch * 2 + int(dropout)
-        ws = self._workspaces.get(key)
-        if ws is None:
-            new = lambda h: torch.empty(self.n_models, batch, h, dtype=self.dtype, device=self.device)  # noqa: E731
-            hidden = self.sizes[1:-1]
-            keep_pre = self.activation == "gelu"
-            acts = [new(h) for h in hidden]
-            ws = Workspace(
-                pre=[new(h) for h in hidden] if keep_pre else acts,
-                act=acts,
-                drop=[new(h) if dropout else None for h in hidden],
-                mask=[new(h) if dropout else None for h in hidden],
-                grad=[new(h) for h in hidden],
-                out=new(self.sizes[-1]),
-            )
-            self._workspaces[key] = ws
-        return ws
+        """The buffers for training batches of ``batch`` rows (allocated on first use, then reused)."""
+        key = (batch, dropout)
+        if key not in self._workspaces:
+            self._workspaces[key] = self._new_workspace(batch, dropout)
+        return self._workspaces[key]
+
+    def _new_workspace(self, batch: int, dropout: bool) -> Workspace:
+        new = lambda h: torch.empty(self.n_models, batch, h, dtype=self.dtype, device=self.device)  # noqa: E731
+        hidden = self.sizes[1:-1]
+        acts = [new(h) for h in hidden]
+        return Workspace(
+            pre=[new(h) for h in hidden] if self.activation == "gelu" else acts,  # ReLU & co. need only outputs
+            act=acts,
+            drop=[new(h) if dropout else None for h in hidden],
+            mask=[new(h) if dropout else None for h in hidden],
+            grad=[new(h) for h in hidden],
+            out=new(self.sizes[-1]),
+        )
 
     def forward(self, x: torch.Tensor, ws: Workspace | None = None, dropout: bool = False) -> torch.Tensor:
         """Outputs ``[M, B, K]`` for inputs ``x`` ``[M, B, n_inputs]``.
@@ -159,7 +159,7 @@ class StackedMLP:
         without, nothing is dropped (evaluation). Without a workspace, fresh tensors are used.
         """
         if ws is None:
-            ws = self._fresh_workspace(x.shape[1])
+            ws = self._new_workspace(x.shape[1], dropout=False)
             dropout = False
         a = x
         for i in range(self.n_layers - 1):
@@ -190,13 +190,6 @@ class StackedMLP:
             torch.baddbmm(bias.view(m, 1, 1), kernel.view(m, 1, -1), a.transpose(1, 2), out=out_t)
         else:
             torch.baddbmm(bias.unsqueeze(1), a, kernel, out=out)
-
-    def _fresh_workspace(self, batch: int) -> Workspace:
-        new = lambda h: torch.empty(self.n_models, batch, h, dtype=self.dtype, device=self.device)  # noqa: E731
-        hidden = self.sizes[1:-1]
-        acts = [new(h) for h in hidden]
-        pre = [new(h) for h in hidden] if self.activation == "gelu" else acts
-        return Workspace(pre=pre, act=acts, drop=[None] * len(hidden), mask=[None] * len(hidden), grad=[], out=new(self.sizes[-1]))
 
     def backward(self, x: torch.Tensor, grad_out: torch.Tensor, ws: Workspace, dropout: bool = False) -> None:
         """Adds the data-loss gradients to ``self.grads``.

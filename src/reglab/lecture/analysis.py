@@ -7,7 +7,7 @@ be rebuilt from ``results.json`` without training.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -161,5 +161,3 @@ def hidden_weight_stats(r: RunResult) -> dict:
     flat = np.concatenate([k.ravel() for k in r.kernels[:-1]])
     return weight_stats(flat)
 
-
-SectionFn = Callable[[Arms, Any], dict]

@@ -281,8 +281,8 @@ def more_data(arms: Arms, s: Settings) -> dict:
     tests = [mean(x["test"]) for x in summaries]
     labels = [a.label for a, _ in arms]
     text = (
-        f"Gap by setting: " + ", ".join(f"{lab}: {g:+.3f}" for lab, g in zip(labels, gaps)) + ". "
-        f"Test accuracy: " + ", ".join(f"{lab}: {t:.3f}" for lab, t in zip(labels, tests)) + ". "
+        "Gap by setting: " + ", ".join(f"{lab}: {g:+.3f}" for lab, g in zip(labels, gaps)) + ". "
+        "Test accuracy: " + ", ".join(f"{lab}: {t:.3f}" for lab, t in zip(labels, tests)) + ". "
     )
     if gaps[2] < gaps[0]:
         text += f"Four times the data shrinks the gap by {gaps[0] - gaps[2]:.3f}, "
