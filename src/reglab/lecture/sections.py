@@ -75,6 +75,7 @@ def capacity(arms: Arms, s: Settings) -> dict:
         },
         "numbers": {"arms": summaries, "complexity": complexity},
         "conclusion": text,
+        "headline": f"Gap {mean(first['gap']):+.3f} with {first['label']} vs {mean(last['gap']):+.3f} with {last['label']}; boundary length {mean(complexity[0]['length']):.1f} → {mean(complexity[-1]['length']):.1f}.",
     }
 
 
@@ -100,6 +101,7 @@ def l2(arms: Arms, s: Settings) -> dict:
         },
         "numbers": {"arms": summaries, "paired_test": test_diff, "gap_difference": gap_diff},
         "conclusion": text,
+        "headline": f"Gap {mean(gaps[0]):.3f} without a penalty vs {mean(gaps[1]):.3f} with L2 λ=0.01; test accuracy {mean(summaries[0]['test']):.3f} → {mean(summaries[1]['test']):.3f}.",
     }
 
 
@@ -137,6 +139,7 @@ def weights(arms: Arms, s: Settings) -> dict:
         "figures": {"first_layer": distributions, "layers": layers},
         "numbers": numbers,
         "conclusion": text,
+        "headline": f"First-layer range [{mean(n0['min']):.2f}, {mean(n0['max']):.2f}] → [{mean(n1['min']):.2f}, {mean(n1['max']):.2f}] with L2 ({ratio:.1f}× narrower).",
     }
 
 
@@ -175,6 +178,7 @@ def choosing_lambda(arms: Arms, s: Settings) -> dict:
         },  # fmt: skip
         "numbers": {"arms": summaries, "chosen_lambda": lams[pick], "val_loss": val_loss},
         "conclusion": text,
+        "headline": f"Lowest validation loss at λ = {lams[pick]:g}; verdicts: {stages}.",
     }
 
 
@@ -215,6 +219,7 @@ def penalties(arms: Arms, s: Settings) -> dict:
         "figures": {"histograms": hist, "sparsity": {k: {"exact": mean(v["exact_zero"]), "near": mean(v["near_zero"])} for k, v in numbers.items()}},
         "numbers": numbers,
         "conclusion": text,
+        "headline": "Exact zeros in hidden kernels: " + ", ".join(f"{k} {mean(v['exact_zero']):.0%}" for k, v in numbers.items()) + ".",
     }
 
 
@@ -241,6 +246,7 @@ def decay(arms: Arms, s: Settings) -> dict:
         "figures": {"curves": [curve(a.label, rs[0]) for a, rs in arms]},
         "numbers": {"sgd_max_difference": sgd_diff, "adam_max_difference": adam_diff, "arms": summaries},
         "conclusion": text,
+        "headline": f"SGD: L2(λ/2) and decay λ agree to {sgd_diff:.0e}; Adam + L2 and AdamW differ by up to {adam_diff:.2f}.",
     }
 
 
@@ -272,6 +278,7 @@ def dropout(arms: Arms, s: Settings) -> dict:
         },
         "numbers": {"arms": summaries, "add_dropout_to_l2": add_dropout, "add_l2_to_dropout": add_l2, "early_stopping": es_effect},
         "conclusion": text,
+        "headline": f"Best: {best['label']} ({mean(best['test']):.3f}); adding dropout to L2 {verdict_word(add_dropout)}.",
     }
 
 
@@ -295,6 +302,7 @@ def more_data(arms: Arms, s: Settings) -> dict:
         "figures": {"boundaries": boundary_panels([(a.label, rs[0]) for a, rs in arms], s.resolution)},
         "numbers": {"arms": summaries},
         "conclusion": text,
+        "headline": "Gap: " + ", ".join(f"{lab} {g:+.3f}" for lab, g in zip(labels, gaps)) + ".",
     }
 
 
@@ -321,6 +329,7 @@ def datasets(arms: Arms, s: Settings) -> dict:
         "figures": {"boundaries": {d: boundary_panels(entries, s.resolution) for d, entries in per_dataset.items()}},
         "numbers": {"arms": summaries, "best_lambda": {d: lam for d, (lam, _) in best.items()}},
         "conclusion": text,
+        "headline": "Best λ: " + ", ".join(f"{d} {lam:g}" for d, (lam, _) in best.items()) + ".",
     }
 
 
