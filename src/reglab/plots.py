@@ -14,6 +14,8 @@ test points hollow triangles.
 
 from __future__ import annotations
 
+import textwrap
+
 import functools
 import inspect
 import math
@@ -463,8 +465,8 @@ def sparsity_bars(
         bars = ax.bar(x + offset, values, width=0.4, color=color, label=name)
         ax.bar_label(bars, labels=[f"{100 * v:.{0 if v == 0 or v >= 0.1 else 1}f}%" for v in values],
                      padding=2, fontsize=8)
-    ax.set_xticks(x, labels)
-    ax.set_ylim(0.0, 1.08)
+    ax.set_xticks(x, [textwrap.fill(label, 16) for label in labels])  # long labels wrap, never overlap
+    ax.set_ylim(0.0, 1.12)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(ylabel="fraction of weights", title=title)
     ax.grid(False, axis="x")
