@@ -9,7 +9,8 @@ The penalty is added to the *batch-mean* data loss, with no ½ and no 1/n:
 Conversions to other conventions (plain SGD, penalty on kernels only):
 
 * PyTorch ``SGD(weight_decay=wd)`` equals ``L2(wd / 2)``; TensorFlow Playground's rate is ``2λ`` as well.
-* scikit-learn ``MLPClassifier(alpha=a)`` adds ``a / (2·n_batch) · Σw²``, so ``alpha = 2λ·batch_size``.
+* scikit-learn ``MLPClassifier(alpha=a)`` adds ``a / (2·n_batch) · Σw²`` over every kernel, the output's
+  included, so ``alpha = 2λ·batch_size`` with ``regularize_output=True``.
 * The lecture's ``(λ/2n)·Σw²`` is ``L2(λ / (2n))``.
 
 Only the kernels of hidden layers are penalised by default; the output kernel only when asked;

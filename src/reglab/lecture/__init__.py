@@ -25,7 +25,7 @@ CONVENTION = {
     "penalty": "L2(λ) adds λ·Σw² and L1(λ) adds λ·Σ|w| to the batch-mean data loss (Keras's convention: no ½, no 1/n), "
     "on the kernels of hidden layers only; biases are never penalised.",
     "pytorch": "PyTorch SGD weight_decay = 2λ",
-    "sklearn": "scikit-learn MLPClassifier alpha = 2λ·batch_size",
+    "sklearn": "scikit-learn MLPClassifier alpha = 2λ·batch_size (scikit-learn also penalises the output kernel)",
     "playground": "TensorFlow Playground regularization rate = 2λ",
     "lecture": "the lecture's (λ/2n)·Σw² is L2(λ/2n)",
 }
