@@ -48,7 +48,9 @@ def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None
             def on_epoch(group: int, report: EpochReport) -> None:
                 progress.update(task, completed=before[group] + report.epoch)
 
-            return train_runs(runs, device=on, on_epoch=on_epoch, checkpoint=checkpoint)
+            results = train_runs(runs, device=on, on_epoch=on_epoch, checkpoint=checkpoint)
+            progress.update(task, completed=sum(epochs))  # runs that stopped early end the bar too
+            return results
     except KeyboardInterrupt:
         if checkpoint is None:
             raise
