@@ -376,3 +376,12 @@ def test_checkpoint_of_other_runs_is_refused(tmp_path):
     with pytest.raises(ValueError) as info:
         train_runs([Run(small(seed=9), MOONS)], checkpoint=path)
     assert str(info.value) == f"Checkpoint '{path}' belongs to a different set of runs: remove it or use the same options."
+
+
+def test_json_weights_count_dead_units_on_the_training_data():
+    from reglab.measures import dead_relu_units
+
+    result = train_runs([Run(small(hidden=(16, 8), epochs=5), MOONS)])[0]
+    doc = result.to_dict()
+    expected = dead_relu_units(load(MOONS).X_train, result.kernels, result.biases, "relu")
+    assert [w["dead_units"] for w in doc["weights"]] == [*expected, None]

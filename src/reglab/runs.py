@@ -90,7 +90,12 @@ class RunResult:
         return layer_stats(self.kernels, self.biases, X=X, activation=self.config.activation)
 
     def to_dict(self, thresholds: FitThresholds | None = None, X: np.ndarray | None = None) -> dict[str, Any]:
-        """The JSON document of one run (``reglab train --json``); NaN and inf become null."""
+        """The JSON document of one run (``reglab train --json``); NaN and inf become null.
+
+        Dead units are counted on ``X``, by default the run's own training features.
+        """
+        if X is None and not self.diverged:
+            X = load(self.data).X_train
         doc = {
             "schema_version": SCHEMA_VERSION,
             "config": self.config.model_dump(mode="json", by_alias=True),
