@@ -385,3 +385,11 @@ def test_json_weights_count_dead_units_on_the_training_data():
     doc = result.to_dict()
     expected = dead_relu_units(load(MOONS).X_train, result.kernels, result.biases, "relu")
     assert [w["dead_units"] for w in doc["weights"]] == [*expected, None]
+
+
+def test_json_verdict_comes_with_its_reason():
+    result = train_runs([Run(small(epochs=3), MOONS)])[0]
+    doc = result.to_dict()
+    score, held = result.train["accuracy"], result.val["accuracy"]
+    assert doc["verdict_reason"].startswith(f"Train accuracy {score:.2f} vs validation {held:.2f}: ")
+    assert doc["verdict_reason"].endswith(f"so the model is {'a good fit' if doc['verdict'] == 'good fit' else doc['verdict']}.")

@@ -20,7 +20,7 @@ import torch
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.data import Split, load
-from reglab.measures import FitThresholds, generalization_gap, layer_stats, verdict
+from reglab.measures import FitThresholds, explain, generalization_gap, layer_stats, verdict
 from reglab.train import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, outcome_from_state, outcome_state
 
 __all__ = ["Run", "RunResult", "grid", "group_runs", "train", "train_runs"]
@@ -85,6 +85,16 @@ class RunResult:
         score = self.score_name
         return verdict(self.train[score], self.held_out[1][score], kind, majority, thresholds or FitThresholds())
 
+    def explain(self, thresholds: FitThresholds | None = None) -> str | None:
+        """The verdict as one sentence with the numbers behind it; None if diverged."""
+        if self.diverged:
+            return None
+        kind = "regression" if self.task == "regression" else "classification"
+        majority = None if kind == "regression" else self.majority_rate
+        name, held_out = self.held_out
+        score = self.score_name
+        return explain(self.train[score], held_out[score], kind, majority, thresholds or FitThresholds(), held_out_name=name)
+
     def weight_stats(self, X: np.ndarray | None = None) -> list[dict[str, Any]]:
         """Per-layer weight statistics (and dead units on ``X`` when given)."""
         return layer_stats(self.kernels, self.biases, X=X, activation=self.config.activation)
@@ -113,6 +123,7 @@ class RunResult:
             "hint": DIVERGED_HINT if self.diverged else None,
             "status": self.status,
             "verdict": self.verdict(thresholds),
+            "verdict_reason": self.explain(thresholds),
             "weights": self.weight_stats(X) if not self.diverged else [],
             "history": self.history,
         }

@@ -15,6 +15,7 @@ from rich.table import Table
 
 from reglab.measures import FitThresholds
 from reglab.runs import RunResult
+from reglab.train import DIVERGED_HINT
 
 
 def note(message: str) -> None:
@@ -39,10 +40,11 @@ def show_run(result: RunResult, limits: FitThresholds) -> None:
     console.print(table)
     facts = Table.grid(padding=(0, 2))
     if result.diverged:
-        facts.add_row("status", f"diverged at epoch {result.diverged_epoch}")
+        facts.add_row("status", f"diverged at epoch {result.diverged_epoch}: {DIVERGED_HINT}")
     else:
         kernel = result.kernels[0]
         facts.add_row("verdict", f"{result.verdict(limits)} (gap {result.gap:+.4f}, train − {result.held_out[0]})")
+        facts.add_row("why", result.explain(limits))
         facts.add_row("first-layer weights", f"[{kernel.min():.4f}, {kernel.max():.4f}]")
     stopped = f", stopped early (best epoch {result.best_epoch})" if result.stopped_early else ""
     facts.add_row("epochs run", f"{result.epochs_run}{stopped}")
