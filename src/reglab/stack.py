@@ -15,7 +15,7 @@ model trained alone.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence
 
 import torch
@@ -47,7 +47,7 @@ class Workspace:
     mask: list[torch.Tensor | None]  # scaled dropout masks (0 or 1/keep), [M, B, h]
     grad: list[torch.Tensor]  # gradient w.r.t. each hidden activation, [M, B, h]
     out: torch.Tensor  # network output before the loss's non-linearity, [M, B, K]
-    scratch: dict[str, torch.Tensor] = field(default_factory=dict)
+    x: torch.Tensor  # the batch's inputs, gathered here by the training loop, [M, B, n_inputs]
 
 
 class StackedMLP:
@@ -150,6 +150,7 @@ class StackedMLP:
             mask=[new(h) if dropout else None for h in hidden],
             grad=[new(h) for h in hidden],
             out=new(self.sizes[-1]),
+            x=new(self.sizes[0]),
         )
 
     def forward(self, x: torch.Tensor, ws: Workspace | None = None, dropout: bool = False) -> torch.Tensor:

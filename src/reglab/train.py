@@ -36,6 +36,7 @@ from reglab.stack import StackedMLP
 
 __all__ = ["DIVERGED_HINT", "EpochReport", "Outcome", "StackTrainer", "outcome_from_state", "outcome_state"]
 
+PARTS = ("train", "val", "test")
 EVAL_CHUNK = 8192  # rows per evaluation pass, bounds memory on large data
 DIVERGED_HINT = "the loss became NaN or infinite: lower the learning rate (or λ), or standardise the features"
 
@@ -137,21 +138,17 @@ class StackTrainer:
 
     def _load_data(self) -> None:
         """Distinct splits are concatenated; each run reads its own rows through an offset."""
-        unique: dict[int, int] = {}
-        for s in self.splits:
-            unique.setdefault(id(s), len(unique))
         distinct = list({id(s): s for s in self.splits}.values())
+        self.split_of = [next(k for k, d in enumerate(distinct) if d is s) for s in self.splits]
         ydtype = self.dtype if self.task == "regression" else torch.long
         as_t = lambda a, dt: torch.as_tensor(np.asarray(a), dtype=dt, device=self.device)  # noqa: E731
-        self.X = {p: torch.cat([as_t(getattr(s, f"X_{p}"), self.dtype) for s in distinct]) for p in ("train", "val", "test")}
-        self.y = {p: torch.cat([as_t(getattr(s, f"y_{p}"), ydtype) for s in distinct]) for p in ("train", "val", "test")}
-        self.n_rows = {p: len(getattr(self.splits[0], f"X_{p}")) for p in ("train", "val", "test")}
-        self.split_of = [unique[id(s)] for s in self.splits]
-        # Σ(y − ȳ)² of each split part, for R²
-        self.sst = {}
-        for p in ("train", "val", "test"):
-            if self.task == "regression":
-                yy = self.y[p].view(len(distinct), -1) if self.n_rows[p] else self.y[p].view(len(distinct), 0)
+        self.X = {p: torch.cat([as_t(getattr(s, f"X_{p}"), self.dtype) for s in distinct]) for p in PARTS}
+        self.y = {p: torch.cat([as_t(getattr(s, f"y_{p}"), ydtype) for s in distinct]) for p in PARTS}
+        self.n_rows = {p: len(getattr(self.splits[0], f"X_{p}")) for p in PARTS}
+        self.sst = {}  # Σ(y − ȳ)² of each split part, for R²
+        if self.task == "regression":
+            for p in PARTS:
+                yy = self.y[p].view(len(distinct), self.n_rows[p])
                 self.sst[p] = ((yy - yy.mean(dim=1, keepdim=True)) ** 2).sum(dim=1)
 
     def _rows(self, part: str, ids: Sequence[int]) -> torch.Tensor:
@@ -253,9 +250,7 @@ class StackTrainer:
         for start in range(0, n, self.batch):
             b = min(self.batch, n - start)
             ws = stack.workspace(b, dropout)
-            if "x" not in ws.scratch:
-                ws.scratch["x"] = torch.empty(m, b, f, dtype=self.dtype, device=self.device)
-            x = ws.scratch["x"]
+            x = ws.x
             idx = rows[:, start : start + b]
             torch.index_select(self.X["train"], 0, idx.reshape(-1), out=x.view(m * b, f))
             if noise is not None:
@@ -456,7 +451,7 @@ class StackTrainer:
             for src, dst in zip(sum(self.stack.views(best, len(ids)), []), sum(sub.views(sub.params), [])):
                 dst[restore] = src[restore]
         parts = {}
-        for part in ("train", "val", "test"):
+        for part in PARTS:
             if self.n_rows[part]:
                 vals = self.evaluate(part, sub, ids)
                 pen = self.penalty_values(sub, ids)

@@ -15,7 +15,7 @@ from reglab.cli.application import app
 from reglab.cli.building import out_dir
 from reglab.cli.options import OUTPUT, TRAINING, flag, option
 from reglab.cli.parsing import COUNT, SEED, OptionError, one, parse_device
-from reglab.cli.present import emit_json, note
+from reglab.cli.present import emit_json, note, stdout_console
 from reglab.lecture import SECTIONS, run_lecture, settings_for, stacks
 from reglab.report import write_report
 
@@ -137,7 +137,7 @@ def _finish(doc: dict, folder: Path, page: Path, seconds: float | None, as_json:
         emit_json({"schema_version": doc["schema_version"], "report": str(page), "results": str(folder / RESULTS),
                    "figures": figures, "seconds": None if seconds is None else round(seconds, 1), "headline": headline(doc)})  # fmt: skip
         return
-    console = Console(width=100) if not Console().is_terminal else Console()
+    console = stdout_console()
     for i, s in enumerate(doc["sections"], start=1):
         console.print(f"[bold]{i}. {s['title']}[/bold]")
         console.print(f"   {s['conclusion']}", highlight=False)

@@ -33,9 +33,9 @@ CONVENTION = {
 
 def _phases(s: Settings, runs, sections) -> list[tuple[list[int], torch.dtype]]:
     """Runs trained in float32, then the weight-decay section in float64 (what remains is rounding, not chaos)."""
-    exact = sorted({i for _, ids in sections["decay"] for i in ids})
-    rest = [i for i in range(len(runs)) if i not in set(exact)]
-    return [(rest, torch.float32), (exact, torch.float64)]
+    exact = {i for _, ids in sections["decay"] for i in ids}
+    rest = [i for i in range(len(runs)) if i not in exact]
+    return [(rest, torch.float32), (sorted(exact), torch.float64)]
 
 
 def stacks(s: Settings) -> list[dict]:
