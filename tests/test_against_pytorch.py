@@ -10,7 +10,7 @@ import torch
 from reglab.config import DataConfig, RunConfig
 from reglab.data import load
 from reglab.regularizers import L1, L2, NoPenalty
-from reglab.train import StackTrainer
+from reglab.engine.trainer import StackTrainer
 
 DATA = DataConfig(dataset="moons", n_samples=60, noise=0.2)
 STEPS = 15

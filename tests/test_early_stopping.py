@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from reglab.early_stopping import EarlyStopping
+from reglab.engine.early_stopping import EarlyStopping
 
 
 def run(stopper, losses):

@@ -1,4 +1,4 @@
-"""Tests of reglab.plots: each figure's axes, labels, shared scales and data, and the PNG/SVG output.
+"""Tests of reglab.views.plots: each figure's axes, labels, shared scales and data, and the PNG/SVG output.
 Warnings are errors (pyproject), so a layout or contour warning fails the test that draws it."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
-from reglab import plots
-from reglab.plots import (
+from reglab.views import plots
+from reglab.views.plots import (
     boundary_panels,
     capacity_curve,
     interval_bars,

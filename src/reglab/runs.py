@@ -1,7 +1,7 @@
 """From a list of runs to a list of results: grouping into stacks, training, collecting.
 
 Runs that share an architecture, an optimiser family, a batch plan and data shapes train together
-as one stack (:class:`reglab.train.StackTrainer`); a sweep of 64 configurations is usually one
+as one stack (:class:`reglab.engine.trainer.StackTrainer`); a sweep of 64 configurations is usually one
 stack. Results come back in the order of the runs.
 """
 
@@ -21,7 +21,7 @@ import torch
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.data import Split, load
 from reglab.measures import FitThresholds, explain, generalization_gap, layer_stats, verdict
-from reglab.train import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, outcome_from_state, outcome_state
+from reglab.engine.trainer import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, outcome_from_state, outcome_state
 
 __all__ = ["Run", "RunResult", "grid", "group_runs", "train", "train_runs"]
 

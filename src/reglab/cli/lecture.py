@@ -17,7 +17,7 @@ from reglab.cli.options import OUTPUT, TRAINING, flag, option
 from reglab.cli.parsing import COUNT, SEED, OptionError, one, parse_device
 from reglab.cli.present import emit_json, note, stdout_console
 from reglab.lecture import SECTIONS, run_lecture, settings_for, stacks
-from reglab.report import write_report
+from reglab.views.report import write_report
 
 RESULTS = "results.json"
 CHECKPOINT = "checkpoint.pt"

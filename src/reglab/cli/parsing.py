@@ -14,9 +14,7 @@ from typing import Any, Callable, NoReturn, Protocol, Sequence
 
 import torch
 
-
-class OptionError(ValueError):
-    """A bad command-line value; the message is the one line the user sees."""
+from reglab.errors import OptionError
 
 
 class Rule(Protocol):

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from reglab.measures import FitThresholds
 from reglab.runs import RunResult
-from reglab.train import DIVERGED_HINT
+from reglab.engine.trainer import DIVERGED_HINT
 
 
 def note(message: str) -> None:

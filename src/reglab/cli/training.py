@@ -24,8 +24,8 @@ from reglab.cli.options import (  # the options of both commands, then the lists
 )
 from reglab.cli.present import emit_json, layer_arrays, note, save, show_run, show_sweep
 from reglab.runs import Run, RunResult, group_runs, train_runs
-from reglab.summary import summarize_sweep, sweep_document
-from reglab.train import EpochReport
+from reglab.sweeps import summarize_sweep, sweep_document
+from reglab.engine.trainer import EpochReport
 
 CHECKPOINT = "checkpoint.pt"
 

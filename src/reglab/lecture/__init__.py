@@ -2,7 +2,7 @@
 
 ``run_lecture(settings)`` returns one JSON-able document — settings, the λ convention, every section
 (table, figure data, conclusion, the command that reproduces it) and every run — that
-:mod:`reglab.report` turns into figures and a self-contained HTML page.
+:mod:`reglab.views.report` turns into figures and a self-contained HTML page.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from reglab.config import SCHEMA_VERSION
 from reglab.lecture.plan import SECTIONS, Settings, command, plan, settings_for
 from reglab.lecture.sections import ANALYSES
 from reglab.runs import group_runs, json_safe, train_runs
-from reglab.train import EpochReport
+from reglab.engine.trainer import EpochReport
 
 __all__ = ["CONVENTION", "SECTIONS", "Settings", "run_lecture", "settings_for", "stacks"]
 

@@ -1,7 +1,7 @@
 """Turns the lecture's trained runs into numbers, figure data and conclusions, section by section.
 
 Every conclusion is computed from the results: when a run contradicts the lecture, the text says so.
-Figure data is stored with the numbers (arrays packed by :mod:`reglab.codec`) so that the report can
+Figure data is stored with the numbers (arrays packed by :mod:`reglab.lecture.codec`) so that the report can
 be rebuilt from ``results.json`` without training.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from reglab.codec import pack
+from reglab.lecture.codec import pack
 from reglab.data import load
 from reglab.measures import paired_test, summarize
 from reglab.measures.boundary import boundary_complexity, boundary_grid, grid_predictions

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.codec import pack
+from reglab.lecture.codec import pack
 from reglab.data import load
 from reglab.lecture.analysis import (
     Arms,

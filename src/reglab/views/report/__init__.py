@@ -14,14 +14,14 @@ from typing import Callable
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reglab import plots
-from reglab.report.figures import section_figures
+from reglab.views import plots
+from reglab.views.report.figures import section_figures
 
 __all__ = ["write_report"]
 
 
 def _environment() -> Environment:
-    env = Environment(loader=PackageLoader("reglab", "report"), autoescape=select_autoescape(["html", "j2"]))
+    env = Environment(loader=PackageLoader("reglab", "views/report"), autoescape=select_autoescape(["html", "j2"]))
     env.filters["num"] = lambda v, d=3: "n/a" if v is None else f"{v:.{d}f}"
     return env
 

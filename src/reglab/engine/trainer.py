@@ -29,10 +29,10 @@ import torch
 
 from reglab.config import RunConfig
 from reglab.data import Split
-from reglab.early_stopping import EarlyStopping
-from reglab.optim import adam_step, decay_, sgd_step, soft_threshold_
+from reglab.engine.early_stopping import EarlyStopping
+from reglab.engine.optim import adam_step, decay_, sgd_step, soft_threshold_
 from reglab.regularizers import Regularizer, penalized_parameters
-from reglab.stack import StackedMLP
+from reglab.engine.stack import StackedMLP
 
 __all__ = ["DIVERGED_HINT", "EpochReport", "Outcome", "StackTrainer", "outcome_from_state", "outcome_state"]
 
@@ -341,7 +341,7 @@ class StackTrainer:
             soft_threshold_(stack.kernels, self.l1_prox, self.any["l1_prox"], moments, self.step_count)
 
     def _scratch(self) -> torch.Tensor | None:
-        """A flat buffer for per-model learning rates (see :func:`reglab.optim.adam_step`)."""
+        """A flat buffer for per-model learning rates (see :func:`reglab.engine.optim.adam_step`)."""
         if self.uniform_lr:
             return None
         buf = getattr(self, "_delta", None)

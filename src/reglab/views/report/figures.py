@@ -7,8 +7,8 @@ from typing import Iterator
 import numpy as np
 from matplotlib.figure import Figure
 
-from reglab import plots
-from reglab.codec import unpack
+from reglab.views import plots
+from reglab.lecture.codec import unpack
 
 __all__ = ["section_figures"]
 
