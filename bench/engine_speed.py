@@ -20,7 +20,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import workloads as wl  # noqa: E402
-
 from reglab.config import DataConfig, RunConfig  # noqa: E402
 from reglab.data import load  # noqa: E402
 from reglab.regularizers import make_regularizer  # noqa: E402

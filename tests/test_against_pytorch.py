@@ -9,8 +9,8 @@ import torch
 
 from reglab.config import DataConfig, RunConfig
 from reglab.data import load
-from reglab.regularizers import L1, L2, NoPenalty
 from reglab.engine.trainer import StackTrainer
+from reglab.regularizers import L1, L2, NoPenalty
 
 DATA = DataConfig(dataset="moons", n_samples=60, noise=0.2)
 STEPS = 15

@@ -8,10 +8,10 @@ import torch
 
 from reglab.config import DataConfig, RunConfig
 from reglab.data import load
+from reglab.engine.trainer import StackTrainer
 from reglab.measures import hidden_activations
 from reglab.regularizers import L1, L1L2, L2, NoPenalty
 from reglab.runs import Run, train_runs
-from reglab.engine.trainer import StackTrainer
 
 MOONS = DataConfig(dataset="moons", n_samples=80, noise=0.2, val_size=0.25)
 BLOBS = DataConfig(dataset="blobs", n_samples=90, n_classes=3, noise=0.5)

@@ -8,10 +8,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from reglab.config import DataConfig, RunConfig
 from reglab.data import DataError, Split, load
+from reglab.engine import StackTrainer
 from reglab.measures import layer_stats, summarize, verdict, weight_stats
 from reglab.regularizers import L1, L1L2, L2, NoPenalty, make_regularizer, penalized_parameters
 from reglab.runs import Run, RunResult, grid, train, train_runs
-from reglab.engine import StackTrainer
 
 try:
     __version__ = version("reglab")

@@ -13,11 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from reglab.regularizers import NoPenalty, Regularizer
 
-__all__ = ["ACTIVATIONS", "DataConfig", "OPTIMIZERS", "RunConfig", "SCHEMA_VERSION", "config_error"]
+__all__ = [
+    "ACTIVATIONS", "DataConfig", "OPTIMIZERS", "RunConfig", "SCHEMA_VERSION", "STATUSES", "TASKS", "TASK_CHOICES", "config_error",
+]  # fmt: skip
 
 SCHEMA_VERSION = 1
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu")  # after every hidden layer
 OPTIMIZERS = ("sgd", "adam", "adamw")
+TASKS = ("binary", "multiclass", "regression")  # what a dataset asks of the model (its output and loss)
+TASK_CHOICES = ("auto", "classification", "regression")  # what a user may state; auto: from the target
+STATUSES = ("completed", "early_stopped", "pruned", "diverged")  # how a run ended
 ADAMW_DEFAULT_DECAY = 0.01  # PyTorch's AdamW default, used when optimizer="adamw" and weight_decay is unset
 
 
@@ -219,7 +224,7 @@ class DataConfig(_Frozen):
         return _positive_int("seed", v, 0)
 
     @model_validator(mode="after")
-    def _dataset(self) -> "DataConfig":
+    def _dataset(self) -> DataConfig:
         if not self.dataset.strip():
             raise ValueError("The 'dataset' parameter must be a dataset name or a CSV path. Got '' instead.")
         return self

@@ -11,17 +11,18 @@ import itertools
 import math
 import os
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import torch
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.data import Split, load
-from reglab.measures import FitThresholds, explain, generalization_gap, layer_stats, verdict
 from reglab.engine.trainer import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, outcome_from_state, outcome_state
+from reglab.measures import FitThresholds, explain, generalization_gap, layer_stats, verdict
 
 __all__ = ["Run", "RunResult", "grid", "group_runs", "train", "train_runs"]
 

@@ -10,7 +10,8 @@ mean. Diverged runs have no scores: they are counted in ``diverged`` and left ou
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.measures import FitThresholds, summarize

@@ -13,7 +13,8 @@ from __future__ import annotations
 import os
 import sys
 import traceback
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 import typer
 from pydantic import ValidationError
@@ -77,5 +78,5 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 
 
 # the commands register themselves on ``app``, in the order ``reglab --help`` lists them
-from reglab.cli import training as _training  # noqa: E402,F401
 from reglab.cli import lecture as _lecture  # noqa: E402,F401
+from reglab.cli import training as _training  # noqa: E402,F401

@@ -7,11 +7,29 @@ need the data, all before anything is written or trained.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from reglab.cli.parsing import ARCHITECTURE_SEPARATORS, COUNT, N_CLASSES, N_SAMPLES, NON_NEGATIVE, OPEN_RATE, POSITIVE, RATE, SEED
-from reglab.cli.parsing import UNIT, WIDTHS, Choice, fail, many, one, parse_batch_size, parse_device
+from reglab.cli.parsing import (
+    ARCHITECTURE_SEPARATORS,
+    COUNT,
+    N_CLASSES,
+    N_SAMPLES,
+    NON_NEGATIVE,
+    OPEN_RATE,
+    POSITIVE,
+    RATE,
+    SEED,
+    UNIT,
+    WIDTHS,
+    Choice,
+    fail,
+    many,
+    one,
+    parse_batch_size,
+    parse_device,
+)
 from reglab.cli.present import note
 from reglab.config import ACTIVATIONS, OPTIMIZERS, DataConfig, RunConfig
 from reglab.data import load

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, NoReturn, Protocol, Sequence
+from typing import Any, NoReturn, Protocol
 
 import torch
 

@@ -13,9 +13,9 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from reglab.engine.trainer import DIVERGED_HINT
 from reglab.measures import FitThresholds
 from reglab.runs import RunResult
-from reglab.engine.trainer import DIVERGED_HINT
 
 
 def note(message: str) -> None:

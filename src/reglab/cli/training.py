@@ -17,15 +17,54 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from reglab.cli.application import app
 from reglab.cli.building import prepare
 from reglab.cli.options import (  # the options of both commands, then the lists that only sweep takes
-    Activation, AsJson, BatchSize, Dataset, Device, Dropout, Epochs, GapThreshold, Hidden, InputNoise, L1, L1Method, L2, Lam, Lr,
-    MinDelta, Momentum, NClasses, Noise, NSamples, Optimizer, Out, Patience, PenaltyKind, RegularizeOutput, Seed, Standardize,
-    Target, Task, TestSize, UnderfitSkill, ValSize, WeightDecay,
-    DropoutList, FixedSplit, HiddenList, L1List, L2List, LamList, LrList, PenaltyList, Seeds, WeightDecayList,
+    L1,
+    L2,
+    Activation,
+    AsJson,
+    BatchSize,
+    Dataset,
+    Device,
+    Dropout,
+    DropoutList,
+    Epochs,
+    FixedSplit,
+    GapThreshold,
+    Hidden,
+    HiddenList,
+    InputNoise,
+    L1List,
+    L1Method,
+    L2List,
+    Lam,
+    LamList,
+    Lr,
+    LrList,
+    MinDelta,
+    Momentum,
+    NClasses,
+    Noise,
+    NSamples,
+    Optimizer,
+    Out,
+    Patience,
+    PenaltyKind,
+    PenaltyList,
+    RegularizeOutput,
+    Seed,
+    Seeds,
+    Standardize,
+    Target,
+    Task,
+    TestSize,
+    UnderfitSkill,
+    ValSize,
+    WeightDecay,
+    WeightDecayList,
 )
 from reglab.cli.present import emit_json, layer_arrays, note, save, show_run, show_sweep
+from reglab.engine.trainer import EpochReport
 from reglab.runs import Run, RunResult, group_runs, train_runs
 from reglab.sweeps import summarize_sweep, sweep_document
-from reglab.engine.trainer import EpochReport
 
 CHECKPOINT = "checkpoint.pt"
 

@@ -15,7 +15,7 @@ per-model coefficient columns ``[M, 1, 1]``, so a model's update never depends o
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import torch
 

@@ -15,8 +15,8 @@ model trained alone.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import torch
 
@@ -111,7 +111,7 @@ class StackedMLP:
             torch.index_select(src, 0, index, out=dst)
         return out
 
-    def select(self, index: torch.Tensor) -> "StackedMLP":
+    def select(self, index: torch.Tensor) -> StackedMLP:
         """A new stack with a copy of the parameters of models ``index``."""
         sub = StackedMLP(self.sizes, len(index), self.activation, dtype=self.dtype, device=self.device)
         sub.params.copy_(self.select_flat(self.params, index))

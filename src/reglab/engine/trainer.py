@@ -21,8 +21,8 @@ the others go on untouched.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Iterator, Sequence
 
 import numpy as np
 import torch
@@ -31,8 +31,8 @@ from reglab.config import RunConfig
 from reglab.data import Split
 from reglab.engine.early_stopping import EarlyStopping
 from reglab.engine.optim import adam_step, decay_, sgd_step, soft_threshold_
-from reglab.regularizers import Regularizer, penalized_parameters
 from reglab.engine.stack import StackedMLP
+from reglab.regularizers import Regularizer, penalized_parameters
 
 __all__ = ["DIVERGED_HINT", "EpochReport", "Outcome", "StackTrainer", "outcome_from_state", "outcome_state"]
 

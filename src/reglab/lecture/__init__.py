@@ -8,16 +8,16 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict
-from typing import Callable
 
 import torch
 
 from reglab.config import SCHEMA_VERSION
+from reglab.engine.trainer import EpochReport
 from reglab.lecture.plan import SECTIONS, Settings, command, plan, settings_for
 from reglab.lecture.sections import ANALYSES
 from reglab.runs import group_runs, json_safe, train_runs
-from reglab.engine.trainer import EpochReport
 
 __all__ = ["CONVENTION", "SECTIONS", "Settings", "run_lecture", "settings_for", "stacks"]
 

@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from reglab.lecture.codec import pack
 from reglab.data import load
+from reglab.lecture.codec import pack
 from reglab.measures import paired_test, summarize
 from reglab.measures.boundary import boundary_complexity, boundary_grid, grid_predictions
 from reglab.measures.weights import weight_stats

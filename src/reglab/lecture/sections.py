@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.lecture.codec import pack
 from reglab.data import load
 from reglab.lecture.analysis import (
     Arms,
@@ -20,6 +19,7 @@ from reglab.lecture.analysis import (
     paired,
     stat,
 )
+from reglab.lecture.codec import pack
 from reglab.lecture.plan import Settings
 from reglab.measures.weights import dead_relu_units
 

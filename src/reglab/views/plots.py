@@ -14,11 +14,10 @@ test points hollow triangles.
 
 from __future__ import annotations
 
-import textwrap
-
 import functools
 import inspect
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from io import BytesIO
 from pathlib import Path

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 

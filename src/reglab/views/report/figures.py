@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from reglab.views import plots
 from reglab.lecture.codec import unpack
+from reglab.views import plots
 
 __all__ = ["section_figures"]
 
