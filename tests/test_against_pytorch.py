@@ -9,7 +9,7 @@ import torch
 
 from reglab.config import DataConfig, RunConfig
 from reglab.data import load
-from reglab.engine.trainer import StackTrainer
+from reglab.engine import StackTrainer
 from reglab.regularizers import L1, L2, NoPenalty
 
 DATA = DataConfig(dataset="moons", n_samples=60, noise=0.2)
@@ -49,7 +49,11 @@ CASES = [
     # reglab config, the PyTorch optimiser that must give the same weights, penalty in PyTorch's loss
     # L2(λ) is PyTorch SGD's weight_decay = 2λ, with and without momentum
     (dict(optimizer="sgd", lr=0.3, penalty=L2(lam=0.02)), lambda g: torch.optim.SGD(g, lr=0.3, weight_decay=0.04), False),
-    (dict(optimizer="sgd", lr=0.3, momentum=0.9, penalty=L2(lam=0.02)), lambda g: torch.optim.SGD(g, lr=0.3, momentum=0.9, weight_decay=0.04), False),
+    (
+        dict(optimizer="sgd", lr=0.3, momentum=0.9, penalty=L2(lam=0.02)),
+        lambda g: torch.optim.SGD(g, lr=0.3, momentum=0.9, weight_decay=0.04),
+        False,
+    ),
     (dict(optimizer="adam", lr=0.01, penalty=L2(lam=0.02)), lambda g: torch.optim.Adam(g, lr=0.01), True),
     (dict(optimizer="adam", lr=0.01, penalty=L1(lam=0.01), l1_method="subgradient"), lambda g: torch.optim.Adam(g, lr=0.01), True),
     (dict(optimizer="adamw", lr=0.01, weight_decay=0.1), lambda g: torch.optim.AdamW(g, lr=0.01, weight_decay=0.1), True),

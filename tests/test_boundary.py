@@ -246,3 +246,26 @@ def test_a_checkerboard_has_one_region_per_pixel():
 def test_regions_match_a_flood_fill(labels):
     xx, yy = np.meshgrid(np.arange(labels.shape[1], dtype=float), np.arange(labels.shape[0], dtype=float))
     assert boundary_complexity(labels, xx, yy)["regions"] == flood_fill_regions(labels)
+
+
+HAND_MADE_GRIDS = [
+    # (grid, regions): counts the union-find count of earlier versions gave, checked by hand
+    (np.pad(np.pad(np.zeros((3, 3), dtype=int), 1, constant_values=1), 1), 3),  # outside, ring, hole
+    (np.eye(5, dtype=int), 7),  # five diagonal pixels touch nothing of their class, two triangles
+    (np.array([[0, 0, 1, 1, 2], [0, 2, 1, 2, 2], [0, 0, 1, 1, 2], [2, 2, 2, 0, 0]]), 6),  # 0: 2, 1: 1, 2: 3
+    (np.tile(np.array([0, 1, 2]), (4, 3)), 9),  # one region per column
+]
+
+
+@pytest.mark.parametrize(("labels", "regions"), HAND_MADE_GRIDS)
+def test_regions_of_hand_made_grids_use_4_connectivity(labels, regions):
+    xx, yy = np.meshgrid(np.arange(labels.shape[1], dtype=float), np.arange(labels.shape[0], dtype=float))
+    assert boundary_complexity(labels, xx, yy)["regions"] == regions == flood_fill_regions(labels)
+
+
+def test_an_unknown_task_names_the_tasks_of_the_config():
+    from reglab.config import TASKS
+
+    with pytest.raises(ValueError) as error:
+        grid_predictions(*unit_grid(3), KERNELS, BIASES, "relu", "classification")
+    assert str(error.value) == f"The 'task' parameter must be one of {', '.join(TASKS)}. Got 'classification' instead."

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from reglab.cli import execute, main
+from reglab.cli import app, execute, main
 from reglab.config import DataConfig, RunConfig
 from reglab.regularizers import L2
 from reglab.runs import RunResult
@@ -48,6 +48,7 @@ def subprocess_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
 
 # --- user errors: exactly one line on stderr, exit code 2, nothing on stdout -----------------------
 
+WIDTHS = "comma-separated widths between 1 and 65536, at most 16 layers, such as 128,128"
 BAD_INPUTS = [
     (["train", "--penalty", "l2", "--lam", "-0.1"], "The '--lam' option must be a finite float >= 0. Got '-0.1' instead."),
     (["train", "--penalty", "l2", "--lam", "nan"], "The '--lam' option must be a finite float >= 0. Got 'nan' instead."),
@@ -61,13 +62,13 @@ BAD_INPUTS = [
         ["sweep", "--penalty", "l2", "--lam", "0.01,-1"],
         "The '--lam' option must be a finite float >= 0, or a comma-separated list of them. Got item '-1' of '0.01,-1' instead.",
     ),
-    (["train", "--hidden", "0"], "The '--hidden' option must be comma-separated layer widths >= 1, such as 128,128. Got '0' instead."),
-    (["train", "--hidden", "-5"], "The '--hidden' option must be comma-separated layer widths >= 1, such as 128,128. Got '-5' instead."),
-    (["train", "--hidden", "abc"], "The '--hidden' option must be comma-separated layer widths >= 1, such as 128,128. Got 'abc' instead."),
-    (["train", "--hidden", "64,"], "The '--hidden' option must be comma-separated layer widths >= 1, such as 128,128. Got '64,' instead."),
+    (["train", "--hidden", "0"], f"The '--hidden' option must be {WIDTHS}. Got '0' instead."),
+    (["train", "--hidden", "-5"], f"The '--hidden' option must be {WIDTHS}. Got '-5' instead."),
+    (["train", "--hidden", "abc"], f"The '--hidden' option must be {WIDTHS}. Got 'abc' instead."),
+    (["train", "--hidden", "64,"], f"The '--hidden' option must be {WIDTHS}. Got '64,' instead."),
     (
         ["sweep", "--hidden", "8,8;0/4"],
-        "The '--hidden' option must be comma-separated layer widths >= 1, such as 128,128, or a list of them "
+        f"The '--hidden' option must be {WIDTHS}, or a list of them "
         "separated by ';' or '/'. Got item '0' of '8,8;0/4' instead.",
     ),
     (["train", "--dropout", "1.0"], "The '--dropout' option must be a float in [0, 1). Got '1.0' instead."),
@@ -113,7 +114,10 @@ BAD_INPUTS = [
     (["train", "--lr", "0"], "The '--lr' option must be a finite float > 0. Got '0' instead."),
     (["train", "--test-size", "1"], "The '--test-size' option must be a float in (0, 1). Got '1' instead."),
     (["train", "--n-samples", "3"], "The '--n-samples' option must be an int >= 4. Got '3' instead."),
-    (["train", "--seed", "-1"], "The '--seed' option must be an int >= 0. Got '-1' instead."),
+    (["train", "--seed", "-1"], "The '--seed' option must be an int between 0 and 4294967295. Got '-1' instead."),
+    (["train", "--seed", str(2**32)], "The '--seed' option must be an int between 0 and 4294967295. Got '4294967296' instead."),
+    (["train", "--threads", "0"], "The '--threads' option must be an int >= 1. Got '0' instead."),
+    (["demo", "--threads", "two"], "The '--threads' option must be an int >= 1. Got 'two' instead."),
     (["sweep", "--seeds", "0"], "The '--seeds' option must be an int >= 1. Got '0' instead."),
     (
         ["train", "--patience", "5", "--val-size", "0"],
@@ -125,11 +129,17 @@ BAD_INPUTS = [
     ),
     (["train", "--gap-threshold", "-1"], "The '--gap-threshold' option must be a finite float >= 0. Got '-1' instead."),
     (["train", "--underfit-skill", "2"], "The '--underfit-skill' option must be a float in [0, 1]. Got '2' instead."),
-    (["train", "--hidden", "100000"], "The 'hidden' parameter must be widths >= 1, such as 128,128. Got (100000,) instead."),
+    (
+        ["train", "--hidden", "100000"],
+        f"The '--hidden' option must be {WIDTHS}. Got '100000' instead.",
+    ),
+    (
+        ["train", "--hidden", ",".join(["4"] * 17)],
+        f"The '--hidden' option must be {WIDTHS}. Got '{','.join(['4'] * 17)}' instead.",
+    ),
     (["train", "--frobnicate"], "No such option: --frobnicate; see 'reglab train --help'."),
     (["train", "--lam"], "Option '--lam' requires an argument; see 'reglab train --help'."),
     (["fit"], "No such command 'fit'; see 'reglab --help'."),
-    ([], "Expected a command, one of train, sweep, demo, report; see 'reglab --help'."),
 ]
 
 
@@ -137,6 +147,14 @@ BAD_INPUTS = [
 def test_user_error_is_one_line_and_exit_code_2(capsys, args, message):
     code, out, err = cli(capsys, *args)
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
+
+
+@pytest.mark.parametrize("args", [[], ["--debug"]])
+def test_no_command_is_a_usage_error_that_lists_the_commands(capsys, args):
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    assert names[:4] == ["train", "sweep", "demo", "report"]  # then any command registered since (tune, serve)
+    code, out, err = cli(capsys, *args)
+    assert (code, out, err) == (2, "", f"reglab: error: Expected a command, one of {', '.join(names)}; see 'reglab --help'.\n")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
@@ -156,7 +174,10 @@ def test_csv_errors_are_one_line_and_exit_code_2(tmp_path, capsys):
     many_texts = "a,b,y\n" + "".join(f"{i},w{i},{i % 2}\n" for i in range(30))
     cases = [
         (str(tmp_path / "missing.csv"), "y", f"CSV file '{tmp_path / 'missing.csv'}' (dataset) does not exist."),
-        (_write(tmp_path, "empty.csv", ""), "y", f"CSV file '{tmp_path / 'empty.csv'}' is empty; expected a header row and at least one data row."),
+        (
+            _write(tmp_path, "empty.csv", ""), "y",
+            f"CSV file '{tmp_path / 'empty.csv'}' is empty; expected a header row and at least one data row.",
+        ),
         (
             _write(tmp_path, "one.csv", "a,b,y\n1,2,0\n3,4,0\n5,6,0\n"), "y",
             f"Target column 'y' of CSV file '{tmp_path / 'one.csv'}' has a single class ('0'); classification needs at least 2 classes.",
@@ -189,15 +210,24 @@ def test_end_to_end_error_has_no_traceback_and_nothing_on_stdout():
     assert proc.stderr == "reglab: error: No such option: --no-such-thing; see 'reglab train --help'.\n"
 
 
-def test_unexpected_error_exits_1_with_one_line_and_traceback_only_in_debug(capsys, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("the engine broke\nsecond line")
+@pytest.mark.parametrize("error", [RuntimeError("the engine broke\nsecond line"), ValueError("the engine broke")])
+def test_a_bug_exits_1_with_one_line_and_the_traceback_only_in_debug(capsys, monkeypatch, error):
+    """Anything but a ReglabError is a bug, a plain ValueError of library code included."""
 
-    monkeypatch.setattr("reglab.cli.training.train_runs", broken)
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr("reglab.runs.train_runs", broken)
     monkeypatch.delenv("REGLAB_DEBUG", raising=False)
     code, out, err = cli(capsys, "train", *TINY)
     assert (code, out) == (1, "")
-    assert err.splitlines()[-1] == "reglab: unexpected error: RuntimeError: the engine broke (set REGLAB_DEBUG=1 for the traceback)"
+    line = f"reglab: internal error: {type(error).__name__}: the engine broke (run with --debug or REGLAB_DEBUG=1 for the traceback)"
+    assert err.splitlines()[-1] == line
+    assert "Traceback" not in err
+    code, out, err = cli(capsys, "--debug", "train", *TINY)
+    assert (code, out, err.splitlines()[-1]) == (1, "", line)
+    assert "Traceback (most recent call last)" in err
+    code, out, err = cli(capsys, "train", *TINY)  # --debug lasts one command line
     assert "Traceback" not in err
     monkeypatch.setenv("REGLAB_DEBUG", "1")
     code, out, err = cli(capsys, "train", *TINY)
@@ -418,12 +448,13 @@ def test_interrupted_sweep_resumes_from_its_out_dir(tmp_path, monkeypatch, capsy
                 raise KeyboardInterrupt
         return real(runs, **{**kw, "on_epoch": stop})
 
-    monkeypatch.setattr("reglab.cli.training.train_runs", interrupted)
+    monkeypatch.setattr("reglab.runs.train_runs", interrupted)
     assert execute(argv) == 130
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err.endswith(f"reglab: interrupted; run the same command again to resume from {tmp_path / 'checkpoint.pt'}\n")
+    resume = f"reglab: interrupted; run the same command again to resume from {tmp_path / 'checkpoint.pt'}\n"
+    assert captured.out == "" and captured.err.endswith(resume)
     assert (tmp_path / "checkpoint.pt").exists()
-    monkeypatch.setattr("reglab.cli.training.train_runs", real)
+    monkeypatch.setattr("reglab.runs.train_runs", real)
     assert execute(argv) == 0
     resumed = json.loads(capsys.readouterr().out)
     assert execute(argv[:-3] + ["--json"]) == 0  # the same sweep uninterrupted, without --out

@@ -23,8 +23,9 @@ BROWSER_FLAGS = [
 def tiny():
     """Every section, as small as it gets: for determinism and command checks, not for science."""
     return dataclasses.replace(
-        settings_for(quick=True, seeds=1), epochs=4, lam_grid=(0.0, 0.01, 1.0), lam_shown=(0.0, 1.0), widths=(1, 4), resolution=16, patience=2
-    )
+        settings_for(quick=True, seeds=1), epochs=4, lam_grid=(0.0, 0.01, 1.0), lam_shown=(0.0, 1.0), widths=(1, 4), resolution=16,
+        patience=2,
+    )  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,10 @@ def test_quick_demo_writes_every_section(quick_demo):
         assert section["command"].startswith("reglab sweep ")
     assert len(doc["runs"]) == doc["timing"]["n_runs"] > 50
     pngs = {p.stem for p in (out / "figures").glob("*.png")}
-    assert {"capacity_boundaries", "l2_curves", "weights_first_layer", "lambda_accuracy", "penalties_sparsity", "decay_curves", "dropout_scores", "data_boundaries", "datasets_spirals"} <= pngs
+    assert {
+        "capacity_boundaries", "l2_curves", "weights_first_layer", "lambda_accuracy", "penalties_sparsity", "decay_curves",
+        "dropout_scores", "data_boundaries", "datasets_spirals",
+    } <= pngs  # fmt: skip
     assert (out / "figures" / "lambda_accuracy.svg").exists()
     assert set(printed["headline"]) == {"first_layer_range", "chosen_lambda", "exact_zero"}
     assert not (out / "checkpoint.pt").exists()
@@ -113,7 +117,10 @@ def test_a_section_command_reproduces_its_numbers(capsys):
     "argv, message",
     [
         (["demo", "--seeds", "0"], "reglab: error: The '--seeds' option must be an int >= 1. Got '0' instead.\n"),
-        (["report", "missing.json"], "reglab: error: The RESULTS file must be an existing results.json written by 'reglab demo'. Got 'missing.json' instead.\n"),
+        (
+            ["report", "missing.json"],
+            "reglab: error: The RESULTS file must be an existing results.json written by 'reglab demo'. Got 'missing.json' instead.\n",
+        ),
     ],
 )
 def test_bad_demo_and_report_input(argv, message, capsys):
@@ -126,7 +133,11 @@ def test_report_refuses_other_json(tmp_path, capsys):
     path = tmp_path / "other.json"
     path.write_text('{"runs": []}')
     assert execute(["report", str(path)]) == 2
-    assert capsys.readouterr().err == f"reglab: error: The RESULTS file must be the results.json of 'reglab demo' (kind 'reglab-lecture'). Got '{path}' instead.\n"
+    assert capsys.readouterr().err == (
+        f"reglab: error: The RESULTS file must be the results.json of 'reglab demo' (kind 'reglab-lecture'). Got '{path}' instead.\n"
+    )
     path.write_text("{not json")
     assert execute(["report", str(path)]) == 2
-    assert capsys.readouterr().err == f"reglab: error: The RESULTS file must be valid JSON. Got '{path}', which is not (line 1, column 2).\n"
+    assert capsys.readouterr().err == (
+        f"reglab: error: The RESULTS file must be valid JSON. Got '{path}', which is not (line 1, column 2).\n"
+    )

@@ -8,7 +8,8 @@ import torch
 
 from reglab.config import DataConfig, RunConfig
 from reglab.data import load
-from reglab.engine.trainer import StackTrainer
+from reglab.engine import StackTrainer
+from reglab.engine.objective import data_loss, penalty_gradient_
 from reglab.measures import hidden_activations
 from reglab.regularizers import L1, L1L2, L2, NoPenalty
 from reglab.runs import Run, train_runs
@@ -57,8 +58,8 @@ def autograd_objective(trainer, x, y, masks=None):
 
 def batch_of(trainer, size=12):
     idx = torch.arange(size)
-    x = trainer.X["train"][idx].expand(len(trainer.active), -1, -1).contiguous()
-    y = trainer.y["train"][idx].expand(len(trainer.active), -1).contiguous()
+    x = trainer.data.X["train"][idx].expand(len(trainer.active), -1, -1).contiguous()
+    y = trainer.data.y["train"][idx].expand(len(trainer.active), -1).contiguous()
     return x, y
 
 
@@ -93,7 +94,7 @@ def test_gradients_with_dropout_match_autograd():
     x, y = batch_of(trainer)
     ws = trainer.stack.workspace(x.shape[1], dropout=True)
     gen = torch.Generator().manual_seed(0)
-    for mask, rate in zip(ws.mask, [[0.5], [0.2]]):
+    for mask in ws.mask:
         keep = torch.rand(mask.shape, generator=gen, dtype=torch.float64)
         mask.copy_((keep >= torch.tensor([0.5, 0.2]).view(-1, 1, 1)) / torch.tensor([0.5, 0.8]).view(-1, 1, 1))
     trainer.forward_backward(x, y, ws, dropout=True)
@@ -112,7 +113,7 @@ def test_gradients_match_finite_differences():
 
     def objective():
         out = trainer.stack.forward(x)
-        _, loss, _ = trainer._loss(out, y, need_grad=False)
+        _, loss, _ = data_loss(trainer.task, out, y)
         return float(loss[0] / x.shape[1] + trainer.penalty_values()[0])
 
     for j in torch.randperm(params.numel(), generator=torch.Generator().manual_seed(0))[:40].tolist():
@@ -155,8 +156,8 @@ def test_one_sgd_step_with_proximal_l1_by_hand():
     config = RunConfig(hidden=(3,), optimizer="sgd", lr=0.5, penalty=L1(lam=0.3), epochs=1, batch_size=None)
     split = load(data)
     trainer = StackTrainer([config], [split], dtype=torch.float64)
-    x = trainer.X["train"].unsqueeze(0)
-    y = trainer.y["train"].unsqueeze(0)
+    x = trainer.data.X["train"].unsqueeze(0)
+    y = trainer.data.y["train"].unsqueeze(0)
     (w1, w2), _ = trainer.stack.model_arrays(0)
     trainer.forward_backward(x, y)
     (g1, g2), _ = [[g[0].numpy().copy() for g in trainer.stack.kernel_grads], None]
@@ -182,7 +183,8 @@ def test_sgd_l2_half_lambda_equals_decoupled_decay():
 
 
 def test_no_bias_is_ever_penalised_or_decayed():
-    configs = [small(penalty=L1L2(l1=5.0, l2=5.0), regularize_output=True, weight_decay=0.5, l1_method=m, optimizer="sgd", lr=0.1) for m in ("proximal", "subgradient")]
+    everything = dict(penalty=L1L2(l1=5.0, l2=5.0), regularize_output=True, weight_decay=0.5, optimizer="sgd", lr=0.1)
+    configs = [small(**everything, l1_method=m) for m in ("proximal", "subgradient")]
     trainer = StackTrainer(configs, [load(MOONS)] * 2, dtype=torch.float64)
     for b in trainer.stack.biases:
         b.fill_(3.0)
@@ -190,10 +192,10 @@ def test_no_bias_is_ever_penalised_or_decayed():
     for b in trainer.stack.biases:
         b.fill_(-7.0)
     torch.testing.assert_close(trainer.penalty_values(), before_pen)  # biases do not enter the penalty
-    trainer._penalty_gradient()
+    penalty_gradient_(trainer.stack.kernels, trainer.stack.kernel_grads, trainer.coefficients)
     assert all(bool((g == 0).all()) for g in trainer.stack.bias_grads)
     assert all(bool((g != 0).any()) for g in trainer.stack.kernel_grads)
-    trainer._update()  # zero data gradient: only penalty, decay and proximal steps act
+    trainer.optimizer.step(trainer.stack, trainer.coefficients)  # zero data gradient: only penalty, decay and proximal steps act
     assert all(bool((b == -7.0).all()) for b in trainer.stack.biases)
 
 
@@ -239,7 +241,7 @@ def test_same_seed_same_result_bit_for_bit_and_other_seed_differs():
 def test_dropout_is_on_in_training_and_off_in_evaluation():
     split = load(MOONS)
     trainer = StackTrainer([small(hidden=(200,), dropout=0.4)], [split], dtype=torch.float64)
-    rows, _, masks = trainer._epoch_randomness()
+    rows, _, masks = trainer.data.draw_epoch(trainer.generators, trainer.active, trainer.coefficients, trainer.sizes[1:-1])
     kept = masks[0].double().mean().item()
     assert 0.55 < kept < 0.65  # keep probability 0.6
     # evaluation is deterministic and equals a NumPy forward pass without dropout

@@ -10,9 +10,10 @@ from reglab.runs import RunResult
 
 DATA = DataConfig(dataset="moons", n_samples=40, noise=0.2, standardize=False, val_size=0.25)
 SETTINGS = settings_for(quick=True)
+NO_PENALTY = NoPenalty()
 
 
-def fake(train, val, test, penalty=NoPenalty(), seed=0, zeros=0.0, near=0.0, loss=0.3):
+def fake(train, val, test, penalty=NO_PENALTY, seed=0, zeros=0.0, near=0.0, loss=0.3):
     """A finished run with the given accuracies and a 2→8→1 model whose hidden kernel has the given sparsity."""
     rng = np.random.default_rng(seed)
     k1 = rng.normal(size=(2, 8))
@@ -32,25 +33,39 @@ def fake(train, val, test, penalty=NoPenalty(), seed=0, zeros=0.0, near=0.0, los
 
 def seeds(**kw):
     jitter = [0.0, 0.01, -0.01]
-    return [fake(kw["train"] + j, kw["val"] + j, kw["test"] + j, kw.get("penalty", NoPenalty()), seed=i, zeros=kw.get("zeros", 0.0), near=kw.get("near", 0.0), loss=kw.get("loss", 0.3)) for i, j in enumerate(jitter)]
+    extra = {"zeros": kw.get("zeros", 0.0), "near": kw.get("near", 0.0), "loss": kw.get("loss", 0.3)}
+    return [
+        fake(kw["train"] + j, kw["val"] + j, kw["test"] + j, kw.get("penalty", NO_PENALTY), seed=i, **extra)
+        for i, j in enumerate(jitter)
+    ]
 
 
 def test_l2_conclusion_follows_the_gap():
-    narrower = l2([(Arm("no penalty"), seeds(train=0.99, val=0.80, test=0.82)), (Arm("L2 λ=0.01", {"penalty": L2(lam=0.01)}), seeds(train=0.93, val=0.90, test=0.90, penalty=L2(lam=0.01)))], SETTINGS)
+    with_l2 = Arm("L2 λ=0.01", {"penalty": L2(lam=0.01)})
+    narrower = l2([
+        (Arm("no penalty"), seeds(train=0.99, val=0.80, test=0.82)),
+        (with_l2, seeds(train=0.93, val=0.90, test=0.90, penalty=L2(lam=0.01))),
+    ], SETTINGS)
     assert "L2 narrows the gap, as the lecture shows." in narrower["conclusion"]
-    wider = l2([(Arm("no penalty"), seeds(train=0.93, val=0.90, test=0.90)), (Arm("L2 λ=0.01", {"penalty": L2(lam=0.01)}), seeds(train=0.99, val=0.80, test=0.82, penalty=L2(lam=0.01)))], SETTINGS)
+    wider = l2([
+        (Arm("no penalty"), seeds(train=0.93, val=0.90, test=0.90)),
+        (with_l2, seeds(train=0.99, val=0.80, test=0.82, penalty=L2(lam=0.01))),
+    ], SETTINGS)
     assert "Contrary to the lecture, L2 did not narrow the gap here." in wider["conclusion"]
 
 
 def test_lambda_conclusion_reads_the_verdicts_in_order():
     lams = [0.0, 0.01, 1.0]
     def arms(rows):
-        return [(Arm(f"λ={lam:g}", {"penalty": L2(lam=lam) if lam else NoPenalty()}), seeds(**row, penalty=L2(lam=lam) if lam else NoPenalty())) for lam, row in zip(lams, rows)]
-    textbook = choosing_lambda(arms([dict(train=0.99, val=0.80, test=0.8, loss=0.5), dict(train=0.92, val=0.90, test=0.9, loss=0.2), dict(train=0.55, val=0.55, test=0.55, loss=0.7)]), SETTINGS)
+        penalty = [L2(lam=lam) if lam else NO_PENALTY for lam in lams]
+        return [(Arm(f"λ={lam:g}", {"penalty": p}), seeds(**row, penalty=p)) for lam, p, row in zip(lams, penalty, rows)]
+    overfit, good = dict(train=0.99, val=0.80, test=0.8), dict(train=0.92, val=0.90, test=0.9)
+    underfit = dict(train=0.55, val=0.55, test=0.55)
+    textbook = choosing_lambda(arms([{**overfit, "loss": 0.5}, {**good, "loss": 0.2}, {**underfit, "loss": 0.7}]), SETTINGS)
     assert textbook["numbers"]["chosen_lambda"] == 0.01
     assert "Verdicts: overfitting for λ = 0; good fit for λ = 0.01; underfitting for λ = 1." in textbook["conclusion"]
     assert "through good fit to underfitting as λ grows, as the lecture's guide says" in textbook["conclusion"]
-    upside_down = choosing_lambda(arms([dict(train=0.55, val=0.55, test=0.55), dict(train=0.92, val=0.90, test=0.9), dict(train=0.99, val=0.80, test=0.8)]), SETTINGS)
+    upside_down = choosing_lambda(arms([underfit, good, overfit]), SETTINGS)
     assert "do not move monotonically" in upside_down["conclusion"]
 
 
@@ -62,7 +77,10 @@ def test_penalties_conclusion_counts_exact_zeros():
         (Arm("elastic net"), seeds(train=0.9, val=0.88, test=0.88, penalty=L2(lam=0.01))),
     ]
     section = penalties(arms, SETTINGS)
-    assert section["conclusion"].startswith("Proximal L1 sets 50% of the hidden weights exactly to zero; subgradient L1 (Keras's way) sets 0% exactly to zero but leaves 50% below 1e-3")
+    assert section["conclusion"].startswith(
+        "Proximal L1 sets 50% of the hidden weights exactly to zero; subgradient L1 (Keras's way) sets 0% exactly to zero "
+        "but leaves 50% below 1e-3"
+    )
     assert "holds for the proximal step, not for the plain subgradient" in section["conclusion"]
     swapped = penalties([arms[0], arms[2], arms[1], arms[3]], SETTINGS)
     assert "Here even proximal L1 did not produce more exact zeros than the subgradient." in swapped["conclusion"]

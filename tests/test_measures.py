@@ -6,8 +6,6 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from reglab import measures
 from reglab.measures import (
@@ -17,13 +15,11 @@ from reglab.measures import (
     explain,
     generalization_gap,
     hidden_activations,
+    kind_of,
     layer_stats,
     paired_test,
     skill,
     summarize,
-    t_cdf,
-    t_quantile,
-    t_sf,
     verdict,
     weight_stats,
 )
@@ -139,6 +135,16 @@ def test_hidden_activations_values():
     )
 
 
+def test_every_configured_activation_has_a_numpy_form():
+    from reglab.config import ACTIVATIONS
+    from reglab.measures.weights import _ACTIVATION_FUNCTIONS
+
+    assert tuple(_ACTIVATION_FUNCTIONS) == ACTIVATIONS
+    z = np.linspace(-3, 3, 7)[None, :]
+    for name in ACTIVATIONS:  # each is applied by hidden_activations, shape kept
+        assert hidden_activations(z, [np.eye(7), np.eye(7)], activation=name)[0].shape == (1, 7)
+
+
 def test_layer_stats():
     rows = layer_stats(KERNELS, BIASES, X)
     assert [r["name"] for r in rows] == ["hidden 1", "hidden 2", "output"]
@@ -152,41 +158,58 @@ def test_layer_stats():
 
 # stats --------------------------------------------------------------------------------------------
 
-KNOWN_T_975 = [(1, 12.7062047), (4, 2.7764451), (10, 2.2281389), (30, 2.0422725), (1000, 1.9623391)]
+KNOWN_T_975 = [(2, 4.3026527), (4, 2.7764451), (10, 2.2281389), (30, 2.0422725)]
 
 
-@pytest.mark.parametrize(("df", "expected"), KNOWN_T_975)
-def test_t_quantile_known_values(df, expected):
-    assert t_quantile(0.975, df) == pytest.approx(expected, abs=1e-6)
-    assert t_quantile(0.025, df) == pytest.approx(-expected, abs=1e-6)
+@pytest.mark.parametrize(("n", "t_975"), [(df + 1, t) for df, t in KNOWN_T_975])
+def test_summarize_interval_uses_the_tabulated_t_quantile(n, t_975):
+    values = np.arange(n, dtype=float) ** 2
+    s = summarize(values)
+    half = t_975 * values.std(ddof=1) / math.sqrt(n)
+    assert (s["ci_low"], s["ci_high"]) == pytest.approx((values.mean() - half, values.mean() + half), rel=1e-7)
 
 
-@pytest.mark.parametrize(
-    ("t", "df", "expected"), [(2.0, 4, 0.1161165), (3.0, 9, 0.0149564), (4.242640687119285, 4, 0.0132356)]
-)
-def test_two_sided_p_known_values(t, df, expected):
-    assert 2 * t_sf(t, df) == pytest.approx(expected, abs=1e-7)
+def test_summarize_and_paired_test_match_earlier_results():
+    # values that reglab gave before it took the t distribution from scipy (incomplete beta by hand)
+    assert summarize([0.81, 0.84, 0.79, 0.86, 0.83]) == pytest.approx(
+        {"n": 5, "mean": 0.826, "std": 0.02701851217221256, "ci_low": 0.7924520861507335, "ci_high": 0.8595479138492664}, abs=1e-12
+    )
+    assert summarize([0.5, 0.7], confidence=0.9) == pytest.approx(
+        {"n": 2, "mean": 0.6, "std": 0.14142135623730948, "ci_low": -0.03137515146750314, "ci_high": 1.231375151467503}, abs=1e-12
+    )
+    r = paired_test([0.91, 0.88, 0.93, 0.90], [0.87, 0.86, 0.90, 0.91])
+    assert r == pytest.approx({"n": 4, "mean_diff": 0.02, "ci_low": -0.014374348818583092, "ci_high": 0.05437434881858313,
+                               "t": 1.8516401995451028, "p_value": 0.16116184721351945, "wins": 3, "ties": 0, "losses": 1}, abs=1e-12)
+    r = paired_test([0.8, 0.82, 0.79], [0.78, 0.8, 0.8], confidence=0.99)
+    expected = (-0.08924843200918285, 0.10924843200918279, 0.4226497308103754)
+    assert (r["ci_low"], r["ci_high"], r["p_value"]) == pytest.approx(expected, abs=1e-12)
 
 
-@given(st.floats(-50, 50), st.sampled_from([1, 2]))
-def test_t_cdf_closed_forms(t, df):
-    # Cauchy for df = 1, and 1/2 + t / (2 sqrt(2 + t^2)) for df = 2
-    exact = 0.5 + math.atan(t) / math.pi if df == 1 else 0.5 + t / (2 * math.sqrt(2 + t * t))
-    assert t_cdf(t, df) == pytest.approx(exact, abs=1e-13)
+@pytest.mark.parametrize("seed", range(4))
+def test_paired_test_agrees_with_scipy(seed):
+    from scipy import stats
+
+    rng = np.random.default_rng(seed)
+    a = rng.normal(0.85, 0.03, size=3 + seed)
+    b = a - rng.normal(0.01, 0.02, size=a.size)
+    r = paired_test(a, b)
+    expected = stats.ttest_rel(a, b)
+    interval = expected.confidence_interval(0.95)
+    assert (r["t"], r["p_value"]) == pytest.approx((expected.statistic, expected.pvalue), rel=1e-10)
+    assert (r["ci_low"], r["ci_high"]) == pytest.approx((interval.low, interval.high), rel=1e-10)
 
 
-@given(st.floats(1e-6, 1 - 1e-6), st.floats(0.5, 500))
-def test_t_quantile_inverts_cdf(p, df):
-    assert t_cdf(t_quantile(p, df), df) == pytest.approx(p, abs=1e-12)
+def test_paired_test_of_differences_equal_up_to_rounding_does_not_warn():
+    # 0.95 − 0.9, 0.9 − 0.85 and 0.85 − 0.8 differ in the last bits: scipy's ttest_rel warns here
+    r = paired_test([0.95, 0.9, 0.85], [0.9, 0.85, 0.8])
+    assert r["t"] > 1e12 and r["p_value"] == pytest.approx(0.0, abs=1e-12)
 
 
-def test_t_quantile_rejects_bad_arguments():
+@pytest.mark.parametrize("confidence", [0.0, 1.0, 95, True])
+def test_summarize_rejects_a_confidence_outside_0_1(confidence):
     with pytest.raises(ValueError) as err:
-        t_quantile(1.0, 3)
-    assert str(err.value) == "The 'p' parameter must be a probability in (0, 1). Got 1.0 instead."
-    with pytest.raises(ValueError) as err:
-        t_quantile(0.5, 0)
-    assert str(err.value) == "The 'df' parameter must be a float > 0. Got 0 instead."
+        summarize([1.0, 2.0], confidence)
+    assert str(err.value) == f"The 'confidence' parameter must be a float in (0, 1). Got {confidence!r} instead."
 
 
 def test_summarize_by_hand():
@@ -267,6 +290,18 @@ def test_skill_rejects_bad_arguments():
         "The 'majority_rate' parameter must be a finite float in [0, 1) for classification "
         "(the share of the most frequent class). Got None instead."
     )
+
+
+@pytest.mark.parametrize(("task", "kind"), [("binary", "classification"), ("multiclass", "classification"), ("regression", "regression")])
+def test_kind_of_each_task(task, kind):
+    assert kind_of(task) == kind and kind in measures.KINDS
+
+
+def test_kinds_are_the_stated_task_choices_and_kind_of_rejects_a_kind():
+    assert measures.KINDS == ("classification", "regression")
+    with pytest.raises(ValueError) as err:
+        kind_of("classification")
+    assert str(err.value) == "The 'task' parameter must be one of binary, multiclass, regression. Got 'classification' instead."
 
 
 VERDICT_CASES = [

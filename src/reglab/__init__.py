@@ -2,42 +2,55 @@
 
 Penalties follow Keras's convention: ``L2(λ)`` adds ``λ·Σw²`` and ``L1(λ)`` adds ``λ·Σ|w|`` to the
 batch-mean data loss, on hidden kernels only (never biases). See :mod:`reglab.regularizers`.
+
+The public names are imported on first use (PEP 562), so that ``import reglab.cli`` and
+``reglab --help`` do not pay for PyTorch: ``reglab.StackTrainer`` imports the engine when read.
 """
 
-from importlib.metadata import PackageNotFoundError, version
+import importlib
 
-from reglab.config import DataConfig, RunConfig
-from reglab.data import DataError, Split, load
-from reglab.engine import StackTrainer
-from reglab.measures import layer_stats, summarize, verdict, weight_stats
-from reglab.regularizers import L1, L1L2, L2, NoPenalty, make_regularizer, penalized_parameters
-from reglab.runs import Run, RunResult, grid, train, train_runs
+_HOMES = {
+    "DataConfig": "reglab.config",
+    "DataError": "reglab.errors",
+    "L1": "reglab.regularizers",
+    "L1L2": "reglab.regularizers",
+    "L2": "reglab.regularizers",
+    "NoPenalty": "reglab.regularizers",
+    "Run": "reglab.runs",
+    "RunConfig": "reglab.config",
+    "RunResult": "reglab.runs",
+    "Split": "reglab.data",
+    "StackTrainer": "reglab.engine",
+    "grid": "reglab.runs",
+    "layer_stats": "reglab.measures",
+    "load": "reglab.data",
+    "make_regularizer": "reglab.regularizers",
+    "penalized_parameters": "reglab.regularizers",
+    "summarize": "reglab.measures",
+    "train": "reglab.runs",
+    "train_runs": "reglab.runs",
+    "tune": "reglab.tuning",
+    "verdict": "reglab.measures",
+    "weight_stats": "reglab.measures",
+}
 
-try:
-    __version__ = version("reglab")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+__all__ = sorted(_HOMES)
 
-__all__ = [
-    "DataConfig",
-    "DataError",
-    "L1",
-    "L1L2",
-    "L2",
-    "NoPenalty",
-    "Run",
-    "RunConfig",
-    "RunResult",
-    "Split",
-    "StackTrainer",
-    "grid",
-    "layer_stats",
-    "load",
-    "make_regularizer",
-    "penalized_parameters",
-    "summarize",
-    "train",
-    "train_runs",
-    "verdict",
-    "weight_stats",
-]
+
+def __getattr__(name: str):
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("reglab")
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            return "0+unknown"
+    if name not in _HOMES:
+        raise AttributeError(f"module 'reglab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value  # read once
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

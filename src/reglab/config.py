@@ -1,4 +1,10 @@
-"""Frozen, validated configurations shared by the engine, the CLI and saved results.
+"""Frozen, validated configurations shared by the engine, the CLI and saved results, and the rules
+their numbers obey.
+
+A rule (:class:`Interval`, :class:`Widths`) is stated once here and used twice: by the configs, as a
+pydantic annotation (:meth:`Interval.field`), and by the command line, which parses option text with
+the same rule (:meth:`Interval.parse`), so that both refuse the same values in the same words:
+"The 'dropout' parameter must be a float in [0, 1). Got 1.0 instead."
 
 A sweep derives each run from a base config by replacing fields (:meth:`RunConfig.replace`), the way
 scikit-learn's ``validation_curve`` clones an estimator and sets one parameter. Runs share no state.
@@ -7,46 +13,125 @@ scikit-learn's ``validation_curve`` clones an estimator and sets one parameter. 
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, Optional, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+import annotated_types
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from reglab.errors import ConfigError
 from reglab.regularizers import NoPenalty, Regularizer
 
 __all__ = [
-    "ACTIVATIONS", "DataConfig", "OPTIMIZERS", "RunConfig", "SCHEMA_VERSION", "STATUSES", "TASKS", "TASK_CHOICES", "config_error",
+    "ACTIVATIONS", "COUNT", "DataConfig", "Interval", "L1_METHODS", "MAX_DEPTH", "MAX_SEED", "MAX_WIDTH", "NON_NEGATIVE",
+    "OPEN_RATE", "OPTIMIZERS", "POSITIVE", "RATE", "RunConfig", "SCHEMA_VERSION", "SEED", "STATUSES", "TASKS", "TASK_CHOICES",
+    "UNIT", "WIDTHS", "Widths", "config_error",
 ]  # fmt: skip
 
 SCHEMA_VERSION = 1
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu")  # after every hidden layer
-OPTIMIZERS = ("sgd", "adam", "adamw")
+Activation = Literal["relu", "tanh", "sigmoid", "gelu"]  # after every hidden layer
+Optimizer = Literal["sgd", "adam", "adamw"]
+L1Method = Literal["proximal", "subgradient"]  # proximal: soft-threshold after each step; subgradient: as Keras
+TaskChoice = Literal["auto", "classification", "regression"]  # what a user may state; auto: from the target
+ACTIVATIONS, OPTIMIZERS, L1_METHODS, TASK_CHOICES = (get_args(t) for t in (Activation, Optimizer, L1Method, TaskChoice))
 TASKS = ("binary", "multiclass", "regression")  # what a dataset asks of the model (its output and loss)
-TASK_CHOICES = ("auto", "classification", "regression")  # what a user may state; auto: from the target
 STATUSES = ("completed", "early_stopped", "pruned", "diverged")  # how a run ended
 ADAMW_DEFAULT_DECAY = 0.01  # PyTorch's AdamW default, used when optimizer="adamw" and weight_decay is unset
+MAX_WIDTH = 65536  # widest hidden layer
+MAX_DEPTH = 16  # most hidden layers
+MAX_SEED = 2**32 - 1  # scikit-learn's random_state is a 32-bit seed
 
 
-def _finite(name: str, value: Any, minimum: float | None = None, below: float | None = None) -> float:
-    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
-    if ok and minimum is not None:
-        ok = value >= minimum
-    if ok and below is not None:
-        ok = value < below
-    if not ok:
+@dataclass(frozen=True)
+class Interval:
+    """Numbers of one ``kind`` (int, or finite float; never bool) from ``low`` to ``high``, each bound
+    included unless ``*_open``. ``expected`` says so in the words of every error message."""
+
+    kind: type
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    @property
+    def expected(self) -> str:
+        if self.low is not None and self.high is not None:
+            if self.kind is int:
+                return f"an int between {self.low} and {self.high}"
+            return f"a float in {'(['[not self.low_open]}{self.low:g}, {self.high:g}{')]'[not self.high_open]}"
+        noun = "an int" if self.kind is int else "a finite float"
+        return noun if self.low is None else f"{noun} {'>' if self.low_open else '>='} {self.low:g}"
+
+    def accepts(self, value: Any) -> bool:
+        numbers = int if self.kind is int else (int, float)
+        if isinstance(value, bool) or not isinstance(value, numbers) or not math.isfinite(value):
+            return False
+        low_ok = self.low is None or (value > self.low if self.low_open else value >= self.low)
+        return low_ok and (self.high is None or (value < self.high if self.high_open else value <= self.high))
+
+    def parse(self, text: str) -> int | float | None:
+        """The value of option text such as ``"0.01"``, or None when the rule refuses it."""
+        try:
+            value = self.kind(text.strip())
+        except ValueError:
+            return None
+        return value if self.accepts(value) else None
+
+    def check(self, name: str, value: Any, owner: str | None = None) -> int | float:
+        """``value`` as ``kind``, or a ConfigError naming the parameter (``of owner`` when given)."""
+        if not self.accepts(value):
+            where = f"'{name}' parameter" + (f" of {owner}" if owner else "")
+            raise ConfigError(f"The {where} must be {self.expected}. Got {value!r} instead.")
+        return self.kind(value)
+
+    def annotated(self) -> Any:
+        """``Annotated[kind, bounds, check]`` for a pydantic field: the bounds for JSON schemas, the
+        check (run first) for the message."""
         bounds = []
-        if minimum is not None:
-            bounds.append(f">= {minimum:g}")
-        if below is not None:
-            bounds.append(f"< {below:g}")
-        expected = "a finite float" + (" " + " and ".join(bounds) if bounds else "")
-        raise ValueError(f"The '{name}' parameter must be {expected}. Got {value!r} instead.")
-    return float(value)
+        if self.low is not None:
+            bounds.append(annotated_types.Gt(self.low) if self.low_open else annotated_types.Ge(self.low))
+        if self.high is not None:
+            bounds.append(annotated_types.Lt(self.high) if self.high_open else annotated_types.Le(self.high))
+        return Annotated[(self.kind, *bounds, BeforeValidator(lambda value, info: self.check(info.field_name, value)))]
 
 
-def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"The '{name}' parameter must be an int >= {minimum}. Got {value!r} instead.")
-    return value
+@dataclass(frozen=True)
+class Widths:
+    """Hidden-layer widths: 1 to ``MAX_DEPTH`` layers of 1 to ``MAX_WIDTH`` units, as text ``"128,128"``
+    or as a sequence of ints."""
+
+    expected: str = f"comma-separated widths between 1 and {MAX_WIDTH}, at most {MAX_DEPTH} layers, such as 128,128"
+
+    def parse(self, text: str) -> tuple[int, ...] | None:
+        return self.of([WIDTH.parse(item) for item in text.split(",")])
+
+    def of(self, items: Any) -> tuple[int, ...] | None:
+        items = list(items) if isinstance(items, (list, tuple)) else [items]
+        widths = [int(w) if isinstance(w, float) and w.is_integer() else w for w in items]  # 128.0 from JSON is 128
+        ok = 1 <= len(widths) <= MAX_DEPTH and all(WIDTH.accepts(w) for w in widths)
+        return tuple(widths) if ok else None
+
+    def check(self, name: str, value: Any) -> tuple[int, ...]:
+        widths = self.parse(value) if isinstance(value, str) else self.of(value)
+        if widths is None:
+            raise ConfigError(f"The '{name}' parameter must be {self.expected}. Got {value!r} instead.")
+        return widths
+
+
+NON_NEGATIVE = Interval(float, 0)  # penalty strengths, weight decay, noise, tolerances
+POSITIVE = Interval(float, 0, low_open=True)  # learning rate
+RATE = Interval(float, 0, 1, high_open=True)  # dropout, momentum, validation fraction
+OPEN_RATE = Interval(float, 0, 1, low_open=True, high_open=True)  # test fraction
+UNIT = Interval(float, 0, 1)  # skills and probabilities
+COUNT = Interval(int, 1)  # epochs, batch size, patience, seeds per configuration, threads
+SEED = Interval(int, 0, MAX_SEED)
+WIDTH = Interval(int, 1, MAX_WIDTH)
+N_SAMPLES = Interval(int, 4)  # a stratified split needs a few points
+N_CLASSES = Interval(int, 2)
+WIDTHS = Widths()
+
+NonNegative, Positive, Rate, OpenRate = (r.annotated() for r in (NON_NEGATIVE, POSITIVE, RATE, OPEN_RATE))
+Count, Seed, NSamples, NClasses = (r.annotated() for r in (COUNT, SEED, N_SAMPLES, N_CLASSES))
 
 
 class _Frozen(BaseModel):
@@ -66,91 +151,26 @@ class RunConfig(_Frozen):
     """
 
     hidden: tuple[int, ...] = (128, 128)  # widths of the hidden layers, input to output
-    activation: Literal["relu", "tanh", "sigmoid", "gelu"] = "relu"  # after every hidden layer
+    activation: Activation = "relu"  # after every hidden layer
     penalty: Regularizer = Field(default_factory=NoPenalty)  # added to the batch-mean data loss
-    l1_method: Literal["proximal", "subgradient"] = "proximal"  # how the L1 part is applied
+    l1_method: L1Method = "proximal"  # how the L1 part is applied
     regularize_output: bool = False  # also penalise the output kernel (biases never)
-    dropout: float = 0.0  # rate of inverted dropout after each hidden activation, in [0, 1)
-    weight_decay: float | None = None  # decoupled decay; None: 0.01 for adamw, 0 otherwise
-    optimizer: Literal["sgd", "adam", "adamw"] = "adam"
-    lr: float = 1e-3  # learning rate
-    momentum: float = 0.0  # SGD momentum (heavy ball), ignored by Adam
-    epochs: int = 300  # passes over the training set
-    batch_size: int | None = 32  # None: full batch
-    patience: int | None = None  # early stopping on validation data loss; None: off
-    min_delta: float = 0.0  # smallest decrease of validation loss that counts as improvement
-    input_noise: float = 0.0  # std of Gaussian jitter added to training inputs, fresh each epoch
-    seed: int = 0  # initialisation, batch order, dropout masks and jitter
+    dropout: Rate = 0.0  # rate of inverted dropout after each hidden activation
+    weight_decay: Optional[NonNegative] = None  # decoupled decay; None: 0.01 for adamw, 0 otherwise
+    optimizer: Optimizer = "adam"
+    lr: Positive = 1e-3  # learning rate
+    momentum: Rate = 0.0  # SGD momentum (heavy ball), ignored by Adam
+    epochs: Count = 300  # passes over the training set
+    batch_size: Optional[Count] = 32  # None: full batch
+    patience: Optional[Count] = None  # early stopping on validation data loss; None: off
+    min_delta: NonNegative = 0.0  # smallest decrease of validation loss that counts as improvement
+    input_noise: NonNegative = 0.0  # std of Gaussian jitter added to training inputs, fresh each epoch
+    seed: Seed = 0  # initialisation, batch order, dropout masks and jitter
 
     @field_validator("hidden", mode="before")
     @classmethod
     def _hidden(cls, v: Any) -> tuple[int, ...]:
-        original = v
-        if isinstance(v, str):
-            v = [p.strip() for p in v.split(",") if p.strip()]
-        items = list(v) if isinstance(v, (list, tuple)) else [v]
-        out = []
-        for item in items:
-            try:
-                width = int(item)
-                if isinstance(item, float) and width != item:
-                    raise ValueError
-            except (TypeError, ValueError):
-                width = None
-            if width is None or isinstance(item, bool) or not 1 <= width <= 65536:
-                raise ValueError(
-                    f"The 'hidden' parameter must be widths >= 1, such as 128,128. Got {original!r} instead."
-                )
-            out.append(width)
-        if not 1 <= len(out) <= 16:
-            raise ValueError(f"The 'hidden' parameter must have 1 to 16 layers. Got {len(out)} instead.")
-        return tuple(out)
-
-    @field_validator("dropout", mode="before")
-    @classmethod
-    def _dropout(cls, v: Any) -> float:
-        return _finite("dropout", v, 0.0, 1.0)
-
-    @field_validator("weight_decay", mode="before")
-    @classmethod
-    def _decay(cls, v: Any) -> float | None:
-        return None if v is None else _finite("weight_decay", v, 0.0)
-
-    @field_validator("lr", mode="before")
-    @classmethod
-    def _lr(cls, v: Any) -> float:
-        try:
-            value = _finite("lr", v, 0.0)
-        except ValueError:
-            value = 0.0
-        if value == 0.0:
-            raise ValueError(f"The 'lr' parameter must be a finite float > 0. Got {v!r} instead.")
-        return value
-
-    @field_validator("momentum", mode="before")
-    @classmethod
-    def _momentum(cls, v: Any) -> float:
-        return _finite("momentum", v, 0.0, 1.0)
-
-    @field_validator("min_delta", "input_noise", mode="before")
-    @classmethod
-    def _nonneg(cls, v: Any, info) -> float:
-        return _finite(info.field_name, v, 0.0)
-
-    @field_validator("epochs", mode="before")
-    @classmethod
-    def _epochs(cls, v: Any) -> int:
-        return _positive_int("epochs", v)
-
-    @field_validator("batch_size", "patience", mode="before")
-    @classmethod
-    def _optional_int(cls, v: Any, info) -> int | None:
-        return None if v is None else _positive_int(info.field_name, v)
-
-    @field_validator("seed", mode="before")
-    @classmethod
-    def _seed(cls, v: Any) -> int:
-        return _positive_int("seed", v, 0)
+        return WIDTHS.check("hidden", v)
 
     @property
     def decay(self) -> float:
@@ -180,62 +200,33 @@ class DataConfig(_Frozen):
     """Where the data comes from and how it is split and scaled."""
 
     dataset: str = "moons"  # a built-in name or a path to a CSV file
-    n_samples: int = 500  # points drawn by a 2-D generator (ignored by real data)
-    noise: float = 0.3  # noise level of a 2-D generator
-    n_classes: int = 3  # classes of the 'blobs' generator
+    n_samples: NSamples = 500  # points drawn by a 2-D generator (ignored by real data)
+    noise: NonNegative = 0.3  # noise level of a 2-D generator
+    n_classes: NClasses = 3  # classes of the 'blobs' generator
     target: str | None = None  # target column of a CSV file
-    task: Literal["auto", "classification", "regression"] = "auto"  # auto: from the target's type
-    test_size: float = 0.3  # fraction of all rows held out for test
-    val_size: float = 0.0  # fraction of the training part held out for validation
+    task: TaskChoice = "auto"  # auto: from the target's type
+    test_size: OpenRate = 0.3  # fraction of all rows held out for test
+    val_size: Rate = 0.0  # fraction of the training part held out for validation
     standardize: bool = True  # scale features with statistics of the training part only
-    seed: int = 0  # data generation and split
-
-    @field_validator("n_samples", mode="before")
-    @classmethod
-    def _n(cls, v: Any) -> int:
-        return _positive_int("n_samples", v, 4)
-
-    @field_validator("n_classes", mode="before")
-    @classmethod
-    def _k(cls, v: Any) -> int:
-        return _positive_int("n_classes", v, 2)
-
-    @field_validator("noise", mode="before")
-    @classmethod
-    def _noise(cls, v: Any) -> float:
-        return _finite("noise", v, 0.0)
-
-    @field_validator("test_size", mode="before")
-    @classmethod
-    def _test(cls, v: Any) -> float:
-        value = _finite("test_size", v, 0.0, 1.0)
-        if value == 0.0:
-            raise ValueError(f"The 'test_size' parameter must be a float in (0, 1). Got {v!r} instead.")
-        return value
-
-    @field_validator("val_size", mode="before")
-    @classmethod
-    def _val(cls, v: Any) -> float:
-        return _finite("val_size", v, 0.0, 1.0)
-
-    @field_validator("seed", mode="before")
-    @classmethod
-    def _seed(cls, v: Any) -> int:
-        return _positive_int("seed", v, 0)
+    seed: Seed = 0  # data generation and split
 
     @model_validator(mode="after")
     def _dataset(self) -> DataConfig:
         if not self.dataset.strip():
-            raise ValueError("The 'dataset' parameter must be a dataset name or a CSV path. Got '' instead.")
+            raise ConfigError(f"The 'dataset' parameter must be a dataset name or a CSV path. Got {self.dataset!r} instead.")
         return self
 
 
 def config_error(exc: ValidationError) -> str:
-    """The first error of a pydantic ValidationError as one readable line."""
+    """The first error of a pydantic ValidationError as one line: the parameter, what it must be and
+    what it got. A rule's own message is kept; pydantic's other errors are put in the same template."""
     err = exc.errors()[0]
     msg = str(err.get("msg", exc))
     prefix = "Value error, "
     if msg.startswith(prefix):
         return msg[len(prefix):]
     where = ".".join(str(p) for p in err.get("loc", ()))
+    if err.get("type") == "literal_error":
+        choices = ", ".join(str(c).strip("'") for c in str(err["ctx"]["expected"]).replace(" or ", ", ").split(", "))
+        return f"The '{where}' parameter must be one of {choices}. Got {err.get('input')!r} instead."
     return f"The '{where}' parameter is invalid: {msg}. Got {err.get('input')!r} instead."

@@ -20,17 +20,19 @@ is a separate setting of the run, never an L2 penalty.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Literal, Union
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from reglab.errors import ConfigError
 
 __all__ = [
     "L1",
     "L1L2",
     "L2",
     "NoPenalty",
+    "PENALTY_KINDS",
     "Regularizer",
     "make_regularizer",
     "penalized_parameters",
@@ -41,12 +43,11 @@ __all__ = [
 
 
 def _check_strength(value: float, name: str, owner: str) -> float:
-    bad = isinstance(value, bool) or not isinstance(value, (int, float))
-    if bad or not math.isfinite(value) or value < 0:
-        raise ValueError(
-            f"The '{name}' parameter of {owner} must be a finite float >= 0. Got {value!r} instead."
-        )
-    return float(value)
+    """A strength is a finite float >= 0: the rule of :mod:`reglab.config` (imported here, as config
+    imports this module for its penalty field)."""
+    from reglab.config import NON_NEGATIVE
+
+    return NON_NEGATIVE.check(name, value, owner)
 
 
 class _Penalty(BaseModel):
@@ -131,7 +132,8 @@ class L1L2(_Penalty):
 Regularizer = Annotated[Union[NoPenalty, L1, L2, L1L2], Field(discriminator="kind")]
 """Any of the penalties; serialises with a ``kind`` tag so configs round-trip through JSON."""
 
-PENALTY_KINDS = ("none", "l1", "l2", "l1l2")
+PENALTY_KINDS = tuple(p.model_fields["kind"].default for p in (NoPenalty, L1, L2, L1L2))  # none, l1, l2, l1l2
+DEFAULT_STRENGTH = L2.model_fields["lam"].default  # λ of l1 or l2 (and of l1l2's parts) when none is given
 
 
 def make_regularizer(
@@ -143,14 +145,14 @@ def make_regularizer(
     """
     if kind == "none":
         return NoPenalty()
+    default = DEFAULT_STRENGTH if lam is None else lam
     if kind == "l1":
-        return L1(lam=0.01 if lam is None else lam)
+        return L1(lam=default)
     if kind == "l2":
-        return L2(lam=0.01 if lam is None else lam)
+        return L2(lam=default)
     if kind == "l1l2":
-        default = 0.01 if lam is None else lam
         return L1L2(l1=default if l1 is None else l1, l2=default if l2 is None else l2)
-    raise ValueError(
+    raise ConfigError(
         f"The 'penalty' parameter must be one of {', '.join(PENALTY_KINDS)}. Got {kind!r} instead."
     )
 
@@ -163,7 +165,7 @@ def penalized_parameters(n_layers: int, regularize_output: bool = False) -> list
     arguments: the returned flags are for kernels alone and no code path penalises a bias.
     """
     if n_layers < 1:
-        raise ValueError(f"The 'n_layers' parameter must be an int >= 1. Got {n_layers!r} instead.")
+        raise ConfigError(f"The 'n_layers' parameter must be an int >= 1. Got {n_layers!r} instead.")
     return [i < n_layers - 1 or regularize_output for i in range(n_layers)]
 
 

@@ -1,17 +1,19 @@
-"""From a list of runs to a list of results: grouping into stacks, training, collecting.
+"""From a list of runs to a list of results: planning the stacks, training, collecting.
 
 Runs that share an architecture, an optimiser family, a batch plan and data shapes train together
-as one stack (:class:`reglab.engine.trainer.StackTrainer`); a sweep of 64 configurations is usually one
-stack. Results come back in the order of the runs.
+as one stack (:class:`reglab.engine.StackTrainer`, grouped by :func:`reglab.engine.stack_key`); a
+sweep of 64 configurations is usually one stack. :func:`plan_stacks` decides the stacks once, and
+the same plan serves progress bars and training. Results come back in the order of the runs.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +23,11 @@ import torch
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.data import Split, load
-from reglab.engine.trainer import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, outcome_from_state, outcome_state
+from reglab.engine import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, stack_key
+from reglab.engine.state import outcome_from_state, outcome_state
 from reglab.measures import FitThresholds, explain, generalization_gap, layer_stats, verdict
 
-__all__ = ["Run", "RunResult", "grid", "group_runs", "train", "train_runs"]
+__all__ = ["Run", "RunResult", "StackPlan", "grid", "group_runs", "plan_stacks", "train", "train_runs"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class RunResult:
     kernels: list[np.ndarray]  # [fan_in, fan_out], float64
     biases: list[np.ndarray]
     majority_rate: float  # share of the most frequent training class (NaN for regression)
+    split: Split | None = field(default=None, compare=False, repr=False)  # the data it trained on
 
     @property
     def diverged(self) -> bool:
@@ -106,7 +110,7 @@ class RunResult:
         Dead units are counted on ``X``, by default the run's own training features.
         """
         if X is None and not self.diverged:
-            X = load(self.data).X_train
+            X = (self.split if self.split is not None else load(self.data)).X_train
         doc = {
             "schema_version": SCHEMA_VERSION,
             "config": self.config.model_dump(mode="json", by_alias=True),
@@ -144,24 +148,37 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def _group_key(run: Run, split: Split) -> tuple:
-    c = run.config
-    return (
-        c.hidden, c.activation, c.epochs, c.batch_size, c.optimizer == "sgd",
-        split.task, split.X_train.shape, split.X_val.shape, split.X_test.shape, split.n_outputs,
-    )  # fmt: skip
+@dataclass(frozen=True)
+class StackPlan:
+    """How a list of runs trains: which runs share a stack, and the data of each run."""
+
+    groups: list[list[int]]  # run indices of each stack, stacks in order of first appearance
+    splits: list[Split]  # one per run; runs with equal data configs share one Split object
+    epochs: list[int]  # epochs of each stack (a stack may end sooner when all its runs stop early)
+
+
+def plan_stacks(runs: Sequence[Run]) -> StackPlan:
+    """Loads each distinct data config once and groups the runs by :func:`reglab.engine.stack_key`."""
+    loaded: dict[DataConfig, Split] = {}
+    for run in runs:
+        if run.data not in loaded:
+            loaded[run.data] = load(run.data)
+    splits = [loaded[run.data] for run in runs]
+    groups: dict[Hashable, list[int]] = {}
+    for i, (run, split) in enumerate(zip(runs, splits)):
+        groups.setdefault(stack_key(run.config, split), []).append(i)
+    members = list(groups.values())
+    return StackPlan(groups=members, splits=splits, epochs=[runs[g[0]].config.epochs for g in members])
 
 
 def group_runs(runs: Sequence[Run]) -> list[list[int]]:
     """Indices of the runs that can train as one stack, groups in order of first appearance."""
-    groups: dict[tuple, list[int]] = {}
-    for i, run in enumerate(runs):
-        groups.setdefault(_group_key(run, load(run.data)), []).append(i)
-    return list(groups.values())
+    return plan_stacks(runs).groups
 
 
 def train_runs(
     runs: Sequence[Run],
+    plan: StackPlan | None = None,
     *,
     device: str = "cpu",
     dtype: torch.dtype = torch.float32,
@@ -171,24 +188,28 @@ def train_runs(
 ) -> list[RunResult]:
     """Trains every run, stacked by group, and returns one result per run in the same order.
 
-    ``on_epoch(group_index, report)`` is called after each epoch of each stack. With ``checkpoint``
+    ``plan`` is :func:`plan_stacks` of ``runs`` (made here when not given). ``on_epoch(group_index,
+    report)`` is called after each epoch of each stack, groups numbered as in ``plan.groups``. With ``checkpoint``
     (a file path) the state of the sweep is saved every ``checkpoint_every`` seconds, after each
     stack and on KeyboardInterrupt; calling again with the same runs and path resumes exactly where it
     stopped. The file is removed once every run has finished.
     """
     runs = list(runs)
-    splits = [load(r.data) for r in runs]
+    plan = plan or plan_stacks(runs)
+    if len(plan.splits) != len(runs):
+        raise ValueError(f"The plan is for {len(plan.splits)} runs but {len(runs)} runs were given: make it with plan_stacks(runs).")
+    splits = plan.splits
     fingerprint = [(r.config.model_dump_json(by_alias=True), r.data.model_dump_json()) for r in runs]
     saved = _read_checkpoint(checkpoint, fingerprint)
     done: dict[int, Outcome] = {int(i): outcome_from_state(o) for i, o in saved.get("done", {}).items()}
     configs: dict[int, RunConfig] = {int(i): RunConfig.model_validate(c) for i, c in saved.get("configs", {}).items()}
-    for g, members in enumerate(group_runs(runs)):
+    for g, members in enumerate(plan.groups):
         if all(i in done for i in members):
             continue
         trainer = StackTrainer([runs[i].config for i in members], [splits[i] for i in members], device=device, dtype=dtype)
         if saved.get("group") == g:
             trainer.load_state_dict(saved["state"])
-        save = lambda state: _write_checkpoint(checkpoint, fingerprint, done, configs, g, state)  # noqa: E731
+        save = functools.partial(_write_checkpoint, checkpoint, fingerprint, done, configs, g)
         last = time.monotonic()
         try:
             for report in trainer.epochs():
@@ -238,7 +259,9 @@ def train(config: RunConfig | None = None, data: DataConfig | None = None, **kwa
     return train_runs([Run(config or RunConfig(), data or DataConfig())], **kwargs)[0]
 
 
-def grid(base: RunConfig, data: DataConfig | None = None, seeds: Iterable[int] = (0,), split_per_seed: bool = True, **axes: Sequence[Any]) -> list[Run]:
+def grid(
+    base: RunConfig, data: DataConfig | None = None, seeds: Iterable[int] = (0,), split_per_seed: bool = True, **axes: Sequence[Any]
+) -> list[Run]:
     """The product of ``axes`` (config field -> values) × ``seeds``, each run derived from ``base``.
 
     With ``split_per_seed`` each seed also draws its own data and split (``data.seed``), so
@@ -270,4 +293,5 @@ def _result(run: Run, split: Split, outcome) -> RunResult:
         kernels=outcome.kernels,
         biases=outcome.biases,
         majority_rate=split.majority_rate,
+        split=split,
     )

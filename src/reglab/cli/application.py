@@ -1,4 +1,5 @@
-"""The ``reglab`` typer application, on which every command module registers its commands.
+"""The ``reglab`` typer application, on which every command module registers its commands, and the
+options of ``reglab`` itself (before the command: ``reglab --debug train ...``).
 
 It lives in a module of its own so that the command modules can register on it while the package's
 ``__init__`` imports them: taking ``app`` from here never reads a half-initialised ``reglab.cli``.
@@ -6,12 +7,58 @@ It lives in a module of its own so that the command modules can register on it w
 
 from __future__ import annotations
 
+import os
+from typing import Annotated
+
 import typer
+from typer.core import TyperGroup
+
+
+class Group(TyperGroup):
+    """reglab's command group: its help and every command's list ``--help`` without typer's
+    ``<bool>`` beside it, as the flags are listed (an empty metavar)."""
+
+    def get_help_option(self, ctx):
+        return quiet(super().get_help_option(ctx))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is not None:
+            quiet(command.get_help_option(ctx))
+        return command
+
+
+def quiet(option):
+    if option is not None:
+        option.metavar = ""
+    return option
+
 
 app = typer.Typer(
     name="reglab",
+    cls=Group,
     help="reglab: a laboratory for regularization in neural networks.",
     add_completion=False,
     no_args_is_help=False,  # True would print the help on stdout; a missing command is a usage error
     pretty_exceptions_enable=False,
 )
+
+
+class Switches:
+    """What ``reglab``'s own options asked for, read by the error handling of :func:`reglab.cli.execute`."""
+
+    debug = False
+
+
+def debug_requested() -> bool:
+    """``--debug`` or the environment variable ``REGLAB_DEBUG=1``: show a bug's traceback."""
+    return Switches.debug or os.environ.get("REGLAB_DEBUG") == "1"
+
+
+Debug = Annotated[bool, typer.Option("--debug", metavar="", help="On an internal error, print the traceback (as REGLAB_DEBUG=1 does).")]
+
+
+@app.callback()
+def reglab(debug: Debug = False) -> None:
+    """reglab: a laboratory for regularization in neural networks."""
+    Switches.debug = debug

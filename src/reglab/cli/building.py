@@ -1,5 +1,9 @@
-"""From options to runs: the data config, the base run config, the grid of runs and the checks that
-need the data, all before anything is written or trained.
+"""From options to runs, in two steps, so that a refusal costs nothing:
+
+1. :func:`read_request` checks every option, with the configs' own rules, and creates ``--out``;
+   it needs pydantic and NumPy only.
+2. :func:`prepare` then loads the data (scikit-learn or pandas; a bad file is refused here, before
+   PyTorch is imported), checks what needs the data, and only then builds the grid of runs.
 
 ``o`` is a command's options by parameter name, as typed: text (None when not given), flags as bool.
 """
@@ -7,49 +11,60 @@ need the data, all before anything is written or trained.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from reglab.cli.parsing import (
-    ARCHITECTURE_SEPARATORS,
+from reglab.cli.parsing import ARCHITECTURE_SEPARATORS, Choice, fail, many, one, parse_batch_size, parse_device
+from reglab.cli.progress import note
+from reglab.config import (
+    ACTIVATIONS,
     COUNT,
+    L1_METHODS,
     N_CLASSES,
     N_SAMPLES,
     NON_NEGATIVE,
     OPEN_RATE,
+    OPTIMIZERS,
     POSITIVE,
     RATE,
     SEED,
+    TASK_CHOICES,
     UNIT,
     WIDTHS,
-    Choice,
-    fail,
-    many,
-    one,
-    parse_batch_size,
-    parse_device,
+    DataConfig,
+    RunConfig,
 )
-from reglab.cli.present import note
-from reglab.config import ACTIVATIONS, OPTIMIZERS, DataConfig, RunConfig
-from reglab.data import load
-from reglab.measures import FitThresholds
 from reglab.regularizers import PENALTY_KINDS, make_regularizer
-from reglab.runs import Run, grid
+
+
+@dataclass(frozen=True)
+class Request:
+    """A command's options, every one checked: what to train, how to judge it, where and how."""
+
+    data: DataConfig
+    base: RunConfig  # the options that a sweep never varies
+    axes: dict[str, list[Any]]  # config field -> the values a sweep varies (one each for train)
+    seeds: range
+    split_per_seed: bool
+    thresholds: dict[str, float]  # the verdict thresholds given (FitThresholds's defaults for the rest)
+    device: str
+    threads: int | None  # None: automatic
+    folder: Path | None  # --out, created
 
 
 def data_config(o: dict[str, Any]) -> DataConfig:
     """The data options as a DataConfig; with --patience and no --val-size, 20 % validation."""
     val_size = o["val_size"]
-    if val_size is None:
-        val_size = "0.2" if o["patience"] is not None else "0"
-    val = one("--val-size", val_size, RATE)
+    if val_size is None and o["patience"] is not None:
+        val_size = "0.2"  # early stopping watches a validation part
+    val = DataConfig.model_fields["val_size"].default if val_size is None else one("--val-size", val_size, RATE)
     if o["patience"] is not None and val == 0:
         fail("--val-size", "> 0 when --patience is given (early stopping watches the validation loss)", val_size)
     return DataConfig(
         dataset=o["dataset"],
         target=o["target"],
-        task=one("--task", o["task"], Choice(("auto", "classification", "regression"))),
+        task=one("--task", o["task"], Choice(TASK_CHOICES)),
         n_samples=one("--n-samples", o["n_samples"], N_SAMPLES),
         noise=one("--noise", o["noise"], NON_NEGATIVE),
         n_classes=one("--n-classes", o["n_classes"], N_CLASSES),
@@ -65,7 +80,7 @@ def base_config(o: dict[str, Any]) -> RunConfig:
     optional = lambda name, option, rule: None if o[name] is None else one(option, o[name], rule)  # noqa: E731
     return RunConfig(
         activation=one("--activation", o["activation"], Choice(ACTIVATIONS)),
-        l1_method=one("--l1-method", o["l1_method"], Choice(("proximal", "subgradient"))),
+        l1_method=one("--l1-method", o["l1_method"], Choice(L1_METHODS)),
         regularize_output=o["regularize_output"],
         optimizer=one("--optimizer", o["optimizer"], Choice(OPTIMIZERS)),
         momentum=one("--momentum", o["momentum"], RATE),
@@ -109,40 +124,54 @@ def axes(o: dict[str, Any], sweep: bool) -> dict[str, list[Any]]:
     }
 
 
-def build_runs(o: dict[str, Any], sweep: bool) -> list[Run]:
-    """The grid of the options × seeds, without repeated runs, with every data config loaded once."""
+def thresholds(o: dict[str, Any]) -> dict[str, float]:
+    """The verdict thresholds given; the others keep the defaults of ``FitThresholds``."""
+    given = {}
+    if o["gap_threshold"] is not None:
+        given["gap"] = one("--gap-threshold", o["gap_threshold"], NON_NEGATIVE)
+    if o["underfit_skill"] is not None:
+        given["underfit_skill"] = one("--underfit-skill", o["underfit_skill"], UNIT)
+    return given
+
+
+def read_request(o: dict[str, Any], sweep: bool) -> Request:
+    """Every option checked, in the order of the help, and --out created; no data read yet."""
     data, base = data_config(o), base_config(o)
     n_seeds = one("--seeds", o["seeds"], COUNT) if sweep else 1
-    seeds = range(base.seed, base.seed + n_seeds)
-    runs = list(dict.fromkeys(grid(base, data, seeds, split_per_seed=not o["fixed_split"], **axes(o, sweep))))
-    check_batch_size(runs, o["batch_size"])
-    return runs
+    grid_axes = axes(o, sweep)
+    return Request(
+        data=data, base=base, axes=grid_axes, seeds=range(base.seed, base.seed + n_seeds), split_per_seed=not o["fixed_split"],
+        thresholds=thresholds(o), device=parse_device(o["device"]),
+        threads=None if o["threads"] is None else one("--threads", o["threads"], COUNT), folder=out_dir(o["out"]),
+    )  # fmt: skip
 
 
-def prepare(o: dict[str, Any], sweep: bool) -> tuple[list[Run], FitThresholds, str, Path | None]:
-    """Every option checked and the data loaded before anything is written or trained: the runs,
-    the verdict thresholds, the device and the --out directory (created)."""
-    runs, limits, on = build_runs(o, sweep), thresholds(o), parse_device(o["device"])
-    folder = out_dir(o["out"])
+def prepare(o: dict[str, Any], sweep: bool):
+    """Every option checked and the data loaded before anything is trained: the runs, the verdict
+    thresholds, the device and the --out directory (created). The thread count is applied."""
+    request = read_request(o, sweep)
+    check_batch_size(request.data, o["batch_size"], request.base.batch_size)
     if o["patience"] is not None and o["val_size"] is None:
         note("--patience watches the validation loss: using --val-size 0.2")
-    return runs, limits, on, folder
+    from reglab.engine.threads import set_threads
+    from reglab.measures import FitThresholds
+    from reglab.runs import grid
+
+    set_threads(request.threads)
+    r = request
+    runs = list(dict.fromkeys(grid(r.base, r.data, r.seeds, split_per_seed=r.split_per_seed, **r.axes)))
+    return runs, FitThresholds(**r.thresholds), r.device, r.folder
 
 
-def check_batch_size(runs: Sequence[Run], text: str | None) -> None:
-    """Loads the data of every run (DataError on bad data) and checks that a --batch-size given
-    fits in it (the default is cut to the training rows, as Keras does)."""
-    rows = min(len(load(data).X_train) for data in {r.data for r in runs})
-    size = runs[0].config.batch_size
+def check_batch_size(data: DataConfig, text: str | None, size: int | None) -> None:
+    """Loads the data (DataError on bad data) and checks that a --batch-size given fits in its
+    training rows (the default is cut to them, as Keras does). Every seed's split has as many
+    training rows as this one: the part sizes depend on the row count alone."""
+    from reglab.data import load
+
+    rows = len(load(data).X_train)
     if text is not None and size is not None and size > rows:
         fail("--batch-size", f"at most the number of training rows ({rows}), or 'full'", text)
-
-
-def thresholds(o: dict[str, Any]) -> FitThresholds:
-    return FitThresholds(
-        gap=one("--gap-threshold", o["gap_threshold"], NON_NEGATIVE),
-        underfit_skill=one("--underfit-skill", o["underfit_skill"], UNIT),
-    )
 
 
 def out_dir(text: str | None) -> Path | None:

@@ -1,4 +1,8 @@
-"""``reglab demo`` (the lecture, reproduced) and ``reglab report`` (the page again, from saved results)."""
+"""``reglab demo`` (the lecture, reproduced) and ``reglab report`` (the page again, from saved results).
+
+The lecture, the engine and the figures are imported inside the commands, after their options are
+read (see :mod:`reglab.cli`).
+"""
 
 from __future__ import annotations
 
@@ -8,16 +12,14 @@ from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reglab.cli.application import app
 from reglab.cli.building import out_dir
-from reglab.cli.options import OUTPUT, TRAINING, flag, option
-from reglab.cli.parsing import COUNT, SEED, OptionError, one, parse_device
-from reglab.cli.present import emit_json, note, stdout_console
-from reglab.lecture import SECTIONS, run_lecture, settings_for, stacks
-from reglab.views.report import write_report
+from reglab.cli.options import DEFAULT_DEVICE, DEVICES, OUTPUT, TRAINING, Threads, flag, option, words
+from reglab.cli.parsing import one, parse_device
+from reglab.cli.progress import Stack, StackProgress, note, step
+from reglab.config import COUNT, SEED
+from reglab.errors import OptionError
 
 RESULTS = "results.json"
 CHECKPOINT = "checkpoint.pt"
@@ -27,7 +29,7 @@ DemoOut = Annotated[str, option("--out", OUTPUT, "DIR", "Directory for report.ht
 Quick = Annotated[bool, flag("--quick", TRAINING, "Reduced version: fewer epochs, seeds and grid points, same sections.")]
 DemoSeeds = Annotated[Optional[str], option("--seeds", TRAINING, "INT", "Seeds per configuration (default 5, quick 2).")]
 DemoSeed = Annotated[str, option("--seed", TRAINING, "INT", "First seed.")]
-DemoDevice = Annotated[str, option("--device", TRAINING, "DEVICE", "cpu or cuda.")]
+DemoDevice = Annotated[str, option("--device", TRAINING, "DEVICE", f"{words(DEVICES)}.")]
 NoSvg = Annotated[bool, flag("--no-svg", OUTPUT, "Write PNG figures only.")]
 AsJson = Annotated[bool, flag("--json", OUTPUT, "Print one JSON document (paths and headline numbers) on stdout.")]
 ReportOut = Annotated[Optional[str], option("--out", OUTPUT, "DIR", "Directory for the page and figures (default: beside RESULTS).")]
@@ -37,15 +39,21 @@ ReportOut = Annotated[Optional[str], option("--out", OUTPUT, "DIR", "Directory f
 @app.command()
 def demo(
     out: DemoOut = "reglab-demo", quick: Quick = False, seeds: DemoSeeds = None, seed: DemoSeed = "0",
-    device: DemoDevice = "cpu", no_svg: NoSvg = False, as_json: AsJson = False,
+    device: DemoDevice = DEFAULT_DEVICE, threads: Threads = None, no_svg: NoSvg = False, as_json: AsJson = False,
 ) -> None:  # fmt: skip
     """Reproduce every experiment of the lecture: figures, numbers over seeds and a self-contained HTML report.
 
     An interrupted demo resumes from DIR/checkpoint.pt when run again with the same options.
     """
-    settings = settings_for(quick, one("--seeds", seeds, COUNT) if seeds is not None else None, one("--seed", seed, SEED))
-    on = parse_device(device)
+    n_seeds = one("--seeds", seeds, COUNT) if seeds is not None else None
+    first_seed, on = one("--seed", seed, SEED), parse_device(device)
+    n_threads = one("--threads", threads, COUNT) if threads is not None else None
     folder = out_dir(out)
+    from reglab.engine.threads import set_threads
+    from reglab.lecture import settings_for
+
+    set_threads(n_threads)
+    settings = settings_for(quick, n_seeds, first_seed)
     start = time.perf_counter()
     try:
         doc = _train(settings, on, folder / CHECKPOINT)
@@ -84,35 +92,25 @@ def _read_results(path: str) -> dict[str, Any]:
 
 
 def _train(settings, device: str, checkpoint: Path) -> dict:
-    """Trains with one progress bar per stack on stderr, named after the sections it serves."""
+    """Trains with progress per stack on stderr, each named after the sections it serves."""
+    from reglab.lecture import SECTIONS, run_lecture, stacks
+
     plan = stacks(settings)
-    titles = {k: t for k, (t, _) in SECTIONS.items()}
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True)) as progress:
-        tasks = []
-        for i, stack in enumerate(plan, start=1):
-            names = ", ".join(titles[k].split(" (")[0].lower() for k in stack["sections"][:2])
-            more = f" +{len(stack['sections']) - 2}" if len(stack["sections"]) > 2 else ""
-            what = f"stack {i}/{len(plan)} · {stack['models']} models · {names}{more}"
-            tasks.append(progress.add_task(what, total=stack["epochs"]))
-        current = {"stack": 0}
-
-        def on_epoch(g: int, report) -> None:
-            for done in range(current["stack"], g):  # stacks whose models all stopped early
-                progress.update(tasks[done], completed=plan[done]["epochs"])
-            current["stack"] = g
-            progress.update(tasks[g], completed=report.epoch)
-
-        doc = run_lecture(settings, device=device, on_epoch=on_epoch, checkpoint=str(checkpoint))
-        for task, stack in zip(tasks, plan):
-            progress.update(task, completed=stack["epochs"])
-    return doc
+    titles = {k: t.split(" (")[0].lower() for k, (t, _) in SECTIONS.items()}
+    shown = []
+    for stack in plan:
+        names = ", ".join(titles[k] for k in stack["sections"][:2])
+        more = f" +{len(stack['sections']) - 2}" if len(stack["sections"]) > 2 else ""
+        shown.append(Stack(models=stack["models"], epochs=stack["epochs"], serves=names + more, noun="model"))
+    with StackProgress(shown, f"training the lecture's {sum(s.models for s in shown)} models in {len(shown)} stacks") as on_epoch:
+        return run_lecture(settings, device=device, on_epoch=on_epoch, checkpoint=str(checkpoint))
 
 
 def _draw(doc: dict, folder: Path, svg: bool) -> Path:
-    console = Console(stderr=True)
-    with console.status("drawing figures") as status:
-        return write_report(doc, folder, svg=svg, on_figure=lambda stem: status.update(f"drawing figures · {stem}"))
+    from reglab.views.report import write_report
+
+    with step("drawing figures", "figure") as advance:
+        return write_report(doc, folder, svg=svg, on_figure=advance)
 
 
 def headline(doc: dict) -> dict[str, Any]:
@@ -132,6 +130,8 @@ def headline(doc: dict) -> dict[str, Any]:
 
 
 def _finish(doc: dict, folder: Path, page: Path, seconds: float | None, as_json: bool) -> None:
+    from reglab.cli.present import emit_json, stdout_console
+
     figures = sorted(str(p) for p in (folder / "figures").glob("*.png"))
     if as_json:
         emit_json({"schema_version": doc["schema_version"], "report": str(page), "results": str(folder / RESULTS),

@@ -1,20 +1,21 @@
 """Reading option values: every value arrives as text and stays text until a rule accepts it.
 
-A rule (:class:`Number`, :class:`Choice`, :class:`Widths`) parses one value or says what it expected;
-:func:`one` and :func:`many` turn a refusal into an :class:`OptionError` whose message is the one line
-the user sees: the option, what was expected and what was received.
+A rule parses one value or says what it expected. The numeric rules (:class:`reglab.config.Interval`,
+:class:`reglab.config.Widths`) are the configs' own, so an option and the config field it fills refuse
+the same values in the same words; :class:`Choice` reads one of a few words. :func:`one` and
+:func:`many` turn a refusal into an :class:`OptionError` whose message is the one line the user sees:
+the option, what was expected and what was received.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NoReturn, Protocol
 
-import torch
-
+from reglab.cli.options import DEFAULT_BATCH_SIZE, DEVICES
+from reglab.config import COUNT
 from reglab.errors import OptionError
 
 
@@ -24,23 +25,6 @@ class Rule(Protocol):
     expected: str  # what is acceptable, in words: "a finite float >= 0"
 
     def parse(self, text: str) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Number:
-    """An int or a finite float that satisfies ``ok``; ``expected`` says so in words."""
-
-    kind: type
-    expected: str
-    ok: Callable[[float], bool]
-
-    def parse(self, text: str) -> int | float | None:
-        try:
-            value = self.kind(text.strip())
-        except ValueError:
-            return None
-        finite = self.kind is int or math.isfinite(value)
-        return value if finite and self.ok(value) else None
 
 
 @dataclass(frozen=True)
@@ -57,29 +41,7 @@ class Choice:
         return text.strip() if text.strip() in self.choices else None
 
 
-@dataclass(frozen=True)
-class Widths:
-    """Comma-separated hidden-layer widths, such as ``128,128``."""
-
-    expected: str = "comma-separated layer widths >= 1, such as 128,128"
-
-    def parse(self, text: str) -> tuple[int, ...] | None:
-        widths = [COUNT.parse(item) for item in text.split(",")]
-        return None if None in widths else tuple(widths)
-
-
-NON_NEGATIVE = Number(float, "a finite float >= 0", lambda v: v >= 0)
-POSITIVE = Number(float, "a finite float > 0", lambda v: v > 0)
-RATE = Number(float, "a float in [0, 1)", lambda v: 0 <= v < 1)
-OPEN_RATE = Number(float, "a float in (0, 1)", lambda v: 0 < v < 1)
-UNIT = Number(float, "a float in [0, 1]", lambda v: 0 <= v <= 1)
-COUNT = Number(int, "an int >= 1", lambda v: v >= 1)
-SEED = Number(int, "an int >= 0", lambda v: v >= 0)
-N_SAMPLES = Number(int, "an int >= 4", lambda v: v >= 4)
-N_CLASSES = Number(int, "an int >= 2", lambda v: v >= 2)
-WIDTHS = Widths()
 ARCHITECTURE_SEPARATORS = (";", "/")
-DEFAULT_BATCH_SIZE = 32  # on data with fewer training rows, one batch of all of them
 
 
 def fail(option: str, expected: str, got: str) -> NoReturn:
@@ -111,19 +73,24 @@ def many(option: str, text: str, rule: Rule, separators: Sequence[str] = (",",))
 
 
 def parse_batch_size(text: str | None) -> int | None:
-    """``full`` (None: one batch of all training rows) or an int >= 1; 32 when not given."""
+    """``full`` (None: one batch of all training rows) or an int >= 1; the config's default when not given."""
     if text is None:
         return DEFAULT_BATCH_SIZE
     if text.strip() == "full":
         return None
     value = COUNT.parse(text)
     if value is None:
-        fail("--batch-size", "an int >= 1 or 'full'", text)
+        fail("--batch-size", f"{COUNT.expected} or 'full'", text)
     return value
 
 
 def parse_device(text: str) -> str:
-    name = one("--device", text, Choice(("cpu", "cuda")))
-    if name == "cuda" and not torch.cuda.is_available():
+    """``cpu``, or ``cuda`` where a CUDA GPU is available (only then is PyTorch imported, to ask)."""
+    name = one("--device", text, Choice(DEVICES))
+    if name != "cuda":
+        return name
+    import torch
+
+    if not torch.cuda.is_available():
         fail("--device", "'cpu' on this machine (no CUDA GPU is available)", text)
     return name

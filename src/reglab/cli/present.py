@@ -1,5 +1,6 @@
-"""What the user sees of a result: tables on stdout, one JSON document with ``--json``, notes on
-stderr, and the JSON document and weights written to ``--out``.
+"""What the user sees of a result: tables on stdout, one JSON document with ``--json``, and the JSON
+document and weights written to ``--out``. Imported by the commands once they have results (it
+needs the library: NumPy arrays, run results, verdicts).
 """
 
 from __future__ import annotations
@@ -13,13 +14,10 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from reglab.cli.progress import note
 from reglab.engine.trainer import DIVERGED_HINT
 from reglab.measures import FitThresholds
 from reglab.runs import RunResult
-
-
-def note(message: str) -> None:
-    sys.stderr.write(f"reglab: {message}\n")
 
 
 def fmt(value: float | None, digits: int = 4) -> str:

@@ -2,21 +2,23 @@
 
 A train is a sweep of one run: both commands build their runs with :func:`reglab.cli.building.prepare`
 (every option checked and the data loaded first) and train them with :func:`reglab.runs.train_runs`
-under a progress bar on stderr; results go to stdout as a table, or with ``--json`` as exactly one
-JSON document.
+with progress on stderr (:mod:`reglab.cli.progress`); results go to stdout as a table, or with
+``--json`` as exactly one JSON document. The library is imported inside the commands, after their
+options are read (see :mod:`reglab.cli`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from reglab.cli.application import app
 from reglab.cli.building import prepare
 from reglab.cli.options import (  # the options of both commands, then the lists that only sweep takes
+    DEFAULT,
+    DEFAULT_DEVICE,
     L1,
     L2,
     Activation,
@@ -56,40 +58,34 @@ from reglab.cli.options import (  # the options of both commands, then the lists
     Target,
     Task,
     TestSize,
+    Threads,
     UnderfitSkill,
     ValSize,
     WeightDecay,
     WeightDecayList,
 )
-from reglab.cli.present import emit_json, layer_arrays, note, save, show_run, show_sweep
-from reglab.engine.trainer import EpochReport
-from reglab.runs import Run, RunResult, group_runs, train_runs
-from reglab.sweeps import summarize_sweep, sweep_document
+from reglab.cli.progress import Stack, StackProgress, note, plural
+
+if TYPE_CHECKING:
+    from reglab.runs import Run, RunResult
 
 CHECKPOINT = "checkpoint.pt"
 
 
 def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None) -> list[RunResult]:
-    """``train_runs`` with a progress bar over the epochs of all stacks (on stderr, never stdout).
+    """``train_runs`` with progress over its stacks on stderr (never stdout).
 
     With ``checkpoint``, an interrupted sweep (Ctrl-C) saves its state there and the same command
     resumes it exactly.
     """
-    groups = group_runs(runs)
-    epochs = [runs[g[0]].config.epochs for g in groups]
-    before = [sum(epochs[:g]) for g in range(len(groups))]
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    from reglab.runs import plan_stacks, train_runs
+
+    plan = plan_stacks(runs)
+    groups = plan.groups
+    stacks = [Stack(models=len(g), epochs=epochs) for g, epochs in zip(groups, plan.epochs)]
     try:
-        with Progress(*columns, console=Console(stderr=True)) as progress:
-            what = f"training {len(runs)} run{'s' * (len(runs) != 1)} in {len(groups)} stack{'s' * (len(groups) != 1)}"
-            task = progress.add_task(what, total=sum(epochs))
-
-            def on_epoch(group: int, report: EpochReport) -> None:
-                progress.update(task, completed=before[group] + report.epoch)
-
-            results = train_runs(runs, device=on, on_epoch=on_epoch, checkpoint=checkpoint)
-            progress.update(task, completed=sum(epochs))  # runs that stopped early end the bar too
-            return results
+        with StackProgress(stacks, f"training {plural(len(runs), 'run')} in {plural(len(groups), 'stack')}") as on_epoch:
+            return train_runs(runs, plan=plan, device=on, on_epoch=on_epoch, checkpoint=checkpoint)
     except KeyboardInterrupt:
         if checkpoint is None:
             raise
@@ -99,18 +95,21 @@ def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None
 
 @app.command()
 def train(
-    dataset: Dataset = "moons", target: Target = None, task: Task = "auto", n_samples: NSamples = "500",
-    noise: Noise = "0.3", n_classes: NClasses = "3", test_size: TestSize = "0.3", val_size: ValSize = None,
-    standardize: Standardize = True, hidden: Hidden = "128,128", activation: Activation = "relu",
-    dropout: Dropout = "0", penalty: PenaltyKind = "none", lam: Lam = None, l1: L1 = None, l2: L2 = None,
-    l1_method: L1Method = "proximal", regularize_output: RegularizeOutput = False,
-    weight_decay: WeightDecay = None, optimizer: Optimizer = "adam", lr: Lr = "0.001", momentum: Momentum = "0",
-    epochs: Epochs = "300", batch_size: BatchSize = None, patience: Patience = None, min_delta: MinDelta = "0",
-    input_noise: InputNoise = "0", seed: Seed = "0", device: Device = "cpu", gap_threshold: GapThreshold = "0.05",
-    underfit_skill: UnderfitSkill = "0.6", as_json: AsJson = False, out: Out = None,
-) -> None:
+    dataset: Dataset = DEFAULT.dataset, target: Target = DEFAULT.target, task: Task = DEFAULT.task,
+    n_samples: NSamples = DEFAULT.n_samples, noise: Noise = DEFAULT.noise, n_classes: NClasses = DEFAULT.n_classes,
+    test_size: TestSize = DEFAULT.test_size, val_size: ValSize = None, standardize: Standardize = DEFAULT.standardize,
+    hidden: Hidden = DEFAULT.hidden, activation: Activation = DEFAULT.activation, dropout: Dropout = DEFAULT.dropout,
+    penalty: PenaltyKind = DEFAULT.penalty, lam: Lam = None, l1: L1 = None, l2: L2 = None, l1_method: L1Method = DEFAULT.l1_method,
+    regularize_output: RegularizeOutput = DEFAULT.regularize_output, weight_decay: WeightDecay = None,
+    optimizer: Optimizer = DEFAULT.optimizer, lr: Lr = DEFAULT.lr, momentum: Momentum = DEFAULT.momentum, epochs: Epochs = DEFAULT.epochs,
+    batch_size: BatchSize = None, patience: Patience = None, min_delta: MinDelta = DEFAULT.min_delta,
+    input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, device: Device = DEFAULT_DEVICE, threads: Threads = None,
+    gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, as_json: AsJson = False, out: Out = None,
+) -> None:  # fmt: skip
     """Train one model; show its losses, score, fit verdict and weight range."""
     runs, limits, on, folder = prepare({**locals(), "seeds": "1", "fixed_split": False}, sweep=False)
+    from reglab.cli.present import emit_json, layer_arrays, save, show_run
+
     (result,) = train_with_progress(runs, on)
     document = result.to_dict(limits)
     if folder is not None:
@@ -123,17 +122,19 @@ def train(
 
 @app.command()
 def sweep(
-    dataset: Dataset = "moons", target: Target = None, task: Task = "auto", n_samples: NSamples = "500",
-    noise: Noise = "0.3", n_classes: NClasses = "3", test_size: TestSize = "0.3", val_size: ValSize = None,
-    standardize: Standardize = True, hidden: HiddenList = "128,128", activation: Activation = "relu",
-    dropout: DropoutList = "0", penalty: PenaltyList = "none", lam: LamList = None, l1: L1List = None,
-    l2: L2List = None, l1_method: L1Method = "proximal", regularize_output: RegularizeOutput = False,
-    weight_decay: WeightDecayList = None, optimizer: Optimizer = "adam", lr: LrList = "0.001",
-    momentum: Momentum = "0", epochs: Epochs = "300", batch_size: BatchSize = None, patience: Patience = None,
-    min_delta: MinDelta = "0", input_noise: InputNoise = "0", seed: Seed = "0", seeds: Seeds = "1",
-    fixed_split: FixedSplit = False, device: Device = "cpu", gap_threshold: GapThreshold = "0.05",
-    underfit_skill: UnderfitSkill = "0.6", as_json: AsJson = False, out: Out = None,
-) -> None:
+    dataset: Dataset = DEFAULT.dataset, target: Target = DEFAULT.target, task: Task = DEFAULT.task,
+    n_samples: NSamples = DEFAULT.n_samples, noise: Noise = DEFAULT.noise, n_classes: NClasses = DEFAULT.n_classes,
+    test_size: TestSize = DEFAULT.test_size, val_size: ValSize = None, standardize: Standardize = DEFAULT.standardize,
+    hidden: HiddenList = DEFAULT.hidden, activation: Activation = DEFAULT.activation, dropout: DropoutList = DEFAULT.dropout,
+    penalty: PenaltyList = DEFAULT.penalty, lam: LamList = None, l1: L1List = None, l2: L2List = None,
+    l1_method: L1Method = DEFAULT.l1_method, regularize_output: RegularizeOutput = DEFAULT.regularize_output,
+    weight_decay: WeightDecayList = None, optimizer: Optimizer = DEFAULT.optimizer, lr: LrList = DEFAULT.lr,
+    momentum: Momentum = DEFAULT.momentum, epochs: Epochs = DEFAULT.epochs,
+    batch_size: BatchSize = None, patience: Patience = None, min_delta: MinDelta = DEFAULT.min_delta,
+    input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, seeds: Seeds = "1", fixed_split: FixedSplit = False,
+    device: Device = DEFAULT_DEVICE, threads: Threads = None,
+    gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, as_json: AsJson = False, out: Out = None,
+) -> None:  # fmt: skip
     """Train a grid of configurations × seeds as stacked models and summarise it over seeds.
 
     Options that take a list sweep over it; the grid is the product of all lists. Each configuration
@@ -141,6 +142,9 @@ def sweep(
     With --out, an interrupted sweep resumes from DIR/checkpoint.pt when run again.
     """
     runs, limits, on, folder = prepare(dict(locals()), sweep=True)
+    from reglab.cli.present import emit_json, layer_arrays, save, show_sweep
+    from reglab.sweeps import summarize_sweep, sweep_document
+
     results = train_with_progress(runs, on, None if folder is None else folder / CHECKPOINT)
     document = sweep_document(results, limits)
     if folder is not None:

@@ -1,13 +1,19 @@
-"""CSV files with a header row: target encoding, text features one-hot, clear refusals."""
+"""CSV files with a header row: target encoding, text features one-hot, clear refusals.
+
+pandas is imported once the file is known to exist, so that a wrong path is refused at once.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from reglab.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["MAX_AUTO_CLASSES", "MAX_FLOAT_CLASSES", "MAX_ONE_HOT", "read_csv"]
 
@@ -18,6 +24,8 @@ MAX_FLOAT_CLASSES = 50  # a non-integer target with more distinct values cannot 
 
 def _encode_target(column: pd.Series, file: str, task: str):
     """``(y, class_names, task)`` of a target column; y int64 class indices or float64 values."""
+    import pandas as pd
+
     numeric = pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column)
     if not numeric:
         if task == "regression":
@@ -47,6 +55,8 @@ def _encode_target(column: pd.Series, file: str, task: str):
 
 def _encode_features(frame: pd.DataFrame, file: str):
     """``(X float64, feature_names)``: numbers as they are, booleans as 0/1, text one-hot (all levels)."""
+    import pandas as pd
+
     parts, names = [], []
     for col in frame.columns:
         column = frame[col]
@@ -74,6 +84,8 @@ def _read_frame(path: str | Path) -> pd.DataFrame:
         raise DataError(f"CSV file '{file}' (dataset) does not exist.")
     if not Path(path).is_file():
         raise DataError(f"CSV file '{file}' (dataset) is not a file; expected a CSV file.")
+    import pandas as pd
+
     try:
         frame = pd.read_csv(path)
     except pd.errors.EmptyDataError:

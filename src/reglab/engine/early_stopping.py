@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from reglab.errors import ConfigError
+
 __all__ = ["EarlyStopping"]
 
 
@@ -26,9 +28,9 @@ class EarlyStopping:
 
     def __post_init__(self) -> None:
         if isinstance(self.patience, bool) or not isinstance(self.patience, int) or self.patience < 1:
-            raise ValueError(f"The 'patience' parameter must be an int >= 1. Got {self.patience!r} instead.")
+            raise ConfigError(f"The 'patience' parameter must be an int >= 1. Got {self.patience!r} instead.")
         if not math.isfinite(self.min_delta) or self.min_delta < 0:
-            raise ValueError(f"The 'min_delta' parameter must be a finite float >= 0. Got {self.min_delta!r} instead.")
+            raise ConfigError(f"The 'min_delta' parameter must be a finite float >= 0. Got {self.min_delta!r} instead.")
 
     def update(self, value: float, epoch: int) -> bool:
         """Records the value of ``epoch``; returns True when training should stop now."""

@@ -19,7 +19,11 @@ from collections.abc import Sequence
 
 import torch
 
-__all__ = ["ADAM_BETAS", "ADAM_EPS", "adam_step", "decay_", "sgd_step", "soft_threshold_"]
+from reglab.engine.coefficients import Coefficients
+from reglab.engine.kernels import fused_adam_
+from reglab.engine.stack import StackedMLP
+
+__all__ = ["ADAM_BETAS", "ADAM_EPS", "StackOptimizer", "adam_step", "decay_", "sgd_step", "soft_threshold_"]
 
 ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8  # PyTorch's default
@@ -46,14 +50,9 @@ def adam_step(
     ``lr`` is a float, or a flat tensor of per-element learning rates (per-model rates spread over
     the layout); then the fused kernel writes ``−update`` into ``scratch`` and it is scaled after.
     """
-    step_t = torch.tensor(float(step), device=params.device)
     per_element = isinstance(lr, torch.Tensor)
     target = scratch.zero_() if per_element else params
-    torch._fused_adam_(
-        [target], [grads], [exp_avg], [exp_avg_sq], [], [step_t],
-        lr=1.0 if per_element else float(lr), beta1=ADAM_BETAS[0], beta2=ADAM_BETAS[1],
-        weight_decay=0.0, eps=ADAM_EPS, amsgrad=False, maximize=False,
-    )  # fmt: skip
+    fused_adam_(target, grads, exp_avg, exp_avg_sq, step, 1.0 if per_element else float(lr), ADAM_BETAS, ADAM_EPS)
     if per_element:
         params.addcmul_(target, lr)
 
@@ -90,3 +89,73 @@ def soft_threshold_(
             threshold = exp_avg_sq[layer].div(correction).sqrt_().add_(ADAM_EPS).reciprocal_().mul_(threshold)
         shrunk = torch.abs(w).sub_(threshold).clamp_(min=0)
         w.sign_().mul_(shrunk)
+
+
+class StackOptimizer:
+    """The optimiser of one stack: its moments, its step count and the update step.
+
+    ``moment1`` is Adam's first moment or SGD's momentum buffer, ``moment2`` Adam's second moment
+    (None for SGD), both flat buffers in the stack's layout. :meth:`step` applies, in order,
+    decoupled decay, the SGD or Adam step and the proximal L1 step (see the module docstring).
+    """
+
+    def __init__(self, stack: StackedMLP, sgd: bool) -> None:
+        self.sgd = sgd
+        self.step_count = 0
+        self.moment1 = stack.new_flat()
+        self.moment2 = None if sgd else stack.new_flat()
+        self._rates: torch.Tensor | None = None  # per-element learning rates (Adam with several rates)
+        self._rates_of: Coefficients | None = None  # the coefficients those rates were spread from
+        self._scratch: torch.Tensor | None = None  # where the fused Adam writes −update before scaling
+
+    def step(self, stack: StackedMLP, coefficients: Coefficients) -> None:
+        """One update of every model of ``stack`` from the gradients in ``stack.grads``."""
+        self.step_count += 1
+        decay_(stack.kernels, coefficients.decay, coefficients.any_decay)
+        if self.sgd:
+            params = sum(stack.views(stack.params), [])
+            momentum = coefficients.momentum if coefficients.any_momentum else None
+            sgd_step(params, stack.kernel_grads + stack.bias_grads, sum(stack.views(self.moment1), []), coefficients.lr, momentum)
+        elif coefficients.uniform_lr is not None:
+            adam_step(stack.params, stack.grads, self.moment1, self.moment2, self.step_count, coefficients.uniform_lr)
+        else:
+            rates, scratch = self._per_element_rates(stack, coefficients)
+            adam_step(stack.params, stack.grads, self.moment1, self.moment2, self.step_count, rates, scratch)
+        if any(coefficients.any_l1_prox):
+            moments = stack.views(self.moment2)[0] if self.moment2 is not None else None
+            soft_threshold_(stack.kernels, coefficients.l1_prox, coefficients.any_l1_prox, moments, self.step_count)
+
+    def _per_element_rates(self, stack: StackedMLP, coefficients: Coefficients) -> tuple[torch.Tensor, torch.Tensor]:
+        """Each model's learning rate spread over its parameters, and a scratch buffer of the same size."""
+        if self._rates_of is not coefficients or self._rates.numel() != stack.params.numel():
+            self._rates = stack.new_flat()
+            lr = coefficients.lr.view(-1)
+            kernels, biases = stack.views(self._rates)
+            for t in kernels + biases:
+                t.copy_(lr.view(-1, *([1] * (t.dim() - 1))).expand_as(t))
+            self._rates_of = coefficients
+        if self._scratch is None or self._scratch.numel() != stack.params.numel():
+            self._scratch = stack.new_flat()
+        return self._rates, self._scratch
+
+    def select(self, stack: StackedMLP, positions: torch.Tensor) -> None:
+        """Keeps only the moments of models ``positions`` of ``stack`` (the stack before it is compacted)."""
+        self.moment1 = stack.select_flat(self.moment1, positions)
+        if self.moment2 is not None:
+            self.moment2 = stack.select_flat(self.moment2, positions)
+        self._rates = self._rates_of = self._scratch = None
+
+    def state_dict(self) -> dict:
+        return {
+            "step_count": self.step_count,
+            "moment1": self.moment1.clone(),
+            "moment2": None if self.moment2 is None else self.moment2.clone(),
+        }
+
+    def load_state_dict(self, state: dict) -> None:
+        """Restores a :meth:`state_dict`; the moments are copied to this optimiser's dtype and device."""
+        like = self.moment1
+        self.step_count = state["step_count"]
+        self.moment1 = state["moment1"].to(like.device, like.dtype).clone()
+        self.moment2 = None if state["moment2"] is None else state["moment2"].to(like.device, like.dtype).clone()
+        self._rates = self._rates_of = self._scratch = None

@@ -20,15 +20,9 @@ from dataclasses import dataclass
 
 import torch
 
+from reglab.engine.kernels import ACTIVATIONS, activation_, activation_backward_
+
 __all__ = ["StackedMLP", "Workspace", "glorot_uniform"]
-
-_BACKWARD = {
-    "relu": lambda grad, out, pre, res: torch.ops.aten.threshold_backward.grad_input(grad, out, 0, grad_input=res),
-    "tanh": lambda grad, out, pre, res: torch.ops.aten.tanh_backward.grad_input(grad, out, grad_input=res),
-    "sigmoid": lambda grad, out, pre, res: torch.ops.aten.sigmoid_backward.grad_input(grad, out, grad_input=res),
-    "gelu": lambda grad, out, pre, res: torch.ops.aten.gelu_backward.grad_input(grad, pre, grad_input=res),
-}
-
 
 def glorot_uniform(fan_in: int, fan_out: int, generator: torch.Generator) -> torch.Tensor:
     """Keras's default kernel initialiser: U(−a, a) with ``a = sqrt(6 / (fan_in + fan_out))``, in float64."""
@@ -65,8 +59,8 @@ class StackedMLP:
         dtype: torch.dtype = torch.float32,
         device: torch.device | str = "cpu",
     ) -> None:
-        if activation not in _BACKWARD:
-            raise ValueError(f"The 'activation' parameter must be one of {', '.join(_BACKWARD)}. Got {activation!r} instead.")
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"The 'activation' parameter must be one of {', '.join(ACTIVATIONS)}. Got {activation!r} instead.")
         self.sizes = tuple(int(s) for s in sizes)
         self.n_models = int(n_models)
         self.activation = activation
@@ -167,14 +161,7 @@ class StackedMLP:
             pre = ws.pre[i]
             torch.baddbmm(self.biases[i].unsqueeze(1), a, self.kernels[i], out=pre)
             act = ws.act[i]
-            if self.activation == "relu":
-                torch.relu_(pre)  # act is pre: ReLU's backward only needs the output
-            elif self.activation == "tanh":
-                torch.tanh(pre, out=act)
-            elif self.activation == "sigmoid":
-                torch.sigmoid(pre, out=act)
-            else:
-                torch.ops.aten.gelu.out(pre, out=act)
+            activation_(self.activation, pre, act)  # for ReLU act is pre: its backward needs only outputs
             a = act
             if dropout:
                 torch.mul(act, ws.mask[i], out=ws.drop[i])
@@ -223,5 +210,5 @@ class StackedMLP:
                 torch.bmm(dz, self.kernels[i].transpose(1, 2), out=da)
             if dropout:
                 da.mul_(ws.mask[i - 1])
-            _BACKWARD[self.activation](da, ws.act[i - 1], ws.pre[i - 1], da)
+            activation_backward_(self.activation, da, ws.act[i - 1], ws.pre[i - 1], da)
             dz = da

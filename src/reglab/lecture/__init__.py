@@ -14,10 +14,11 @@ from dataclasses import asdict
 import torch
 
 from reglab.config import SCHEMA_VERSION
-from reglab.engine.trainer import EpochReport
+from reglab.engine import EpochReport
+from reglab.lecture.analysis import CONFIDENCE, THRESHOLDS
 from reglab.lecture.plan import SECTIONS, Settings, command, plan, settings_for
 from reglab.lecture.sections import ANALYSES
-from reglab.runs import group_runs, json_safe, train_runs
+from reglab.runs import Run, StackPlan, json_safe, plan_stacks, train_runs
 
 __all__ = ["CONVENTION", "SECTIONS", "Settings", "run_lecture", "settings_for", "stacks"]
 
@@ -31,11 +32,12 @@ CONVENTION = {
 }
 
 
-def _phases(s: Settings, runs, sections) -> list[tuple[list[int], torch.dtype]]:
-    """Runs trained in float32, then the weight-decay section in float64 (what remains is rounding, not chaos)."""
+def _phases(s: Settings, runs, sections) -> list[tuple[list[int], torch.dtype, StackPlan]]:
+    """Runs trained in float32, then the weight-decay section in float64 (what remains is rounding, not chaos),
+    each phase with its plan of stacks (shared by training and the progress bars)."""
     exact = {i for _, ids in sections["decay"] for i in ids}
     rest = [i for i in range(len(runs)) if i not in exact]
-    return [(rest, torch.float32), (sorted(exact), torch.float64)]
+    return [(ids, dtype, plan_stacks([runs[i] for i in ids])) for ids, dtype in ((rest, torch.float32), (sorted(exact), torch.float64))]
 
 
 def stacks(s: Settings) -> list[dict]:
@@ -47,10 +49,10 @@ def stacks(s: Settings) -> list[dict]:
             for i in ids:
                 owner.setdefault(i, set()).add(key)
     out = []
-    for ids, _ in _phases(s, runs, sections):
-        for members in group_runs([runs[i] for i in ids]):
+    for ids, _, stack_plan in _phases(s, runs, sections):
+        for members, epochs in zip(stack_plan.groups, stack_plan.epochs):
             keys = sorted(set().union(*(owner[ids[k]] for k in members)), key=list(SECTIONS).index)
-            out.append({"sections": keys, "models": len(members), "epochs": runs[ids[members[0]]].config.epochs})
+            out.append({"sections": keys, "models": len(members), "epochs": epochs})
     return out
 
 
@@ -66,12 +68,13 @@ def run_lecture(
     start = time.perf_counter()
     results: list = [None] * len(runs)
     offset = 0
-    for ids, dtype in _phases(s, runs, sections):
+    for ids, dtype, stack_plan in _phases(s, runs, sections):
         shifted = None if on_epoch is None else (lambda g, report, o=offset: on_epoch(g + o, report))
         path = checkpoint if dtype == torch.float32 else None
-        for i, r in zip(ids, train_runs([runs[i] for i in ids], device=device, dtype=dtype, on_epoch=shifted, checkpoint=path)):
+        phase = [runs[i] for i in ids]
+        for i, r in zip(ids, train_runs(phase, plan=stack_plan, device=device, dtype=dtype, on_epoch=shifted, checkpoint=path)):
             results[i] = r
-        offset += len(group_runs([runs[i] for i in ids]))
+        offset += len(stack_plan.groups)
     trained = time.perf_counter() - start
     out = []
     for key, arms in sections.items():
@@ -84,17 +87,22 @@ def run_lecture(
         out.append(section)
     runs_doc = []
     for r in results:
-        doc = r.to_dict()
+        doc = r.to_dict(THRESHOLDS)
         doc.pop("history")
         runs_doc.append(doc)
+    base = next(results[i] for i, run in enumerate(runs) if run == Run(s.config(s.seed), s.data(s.seed)))
+    analysed = time.perf_counter() - start - trained
     return json_safe(
         {
             "schema_version": SCHEMA_VERSION,
             "kind": "reglab-lecture",
             "settings": asdict(s),
+            "model": {"layers": [len(base.kernels[0])] + [k.shape[1] for k in base.kernels]},  # widths, input to output
+            "thresholds": asdict(THRESHOLDS),  # of every verdict
+            "confidence": CONFIDENCE,  # level of every interval over seeds
             "convention": CONVENTION,
             "sections": out,
             "runs": runs_doc,
-            "timing": {"train_seconds": round(trained, 1), "analysis_seconds": round(time.perf_counter() - start - trained, 1), "n_runs": len(runs)},
+            "timing": {"train_seconds": round(trained, 1), "analysis_seconds": round(analysed, 1), "n_runs": len(runs)},
         }
     )

@@ -1,7 +1,7 @@
 """Turns the lecture's trained runs into numbers, figure data and conclusions, section by section.
 
 Every conclusion is computed from the results: when a run contradicts the lecture, the text says so.
-Figure data is stored with the numbers (arrays packed by :mod:`reglab.lecture.codec`) so that the report can
+Figure data is stored with the numbers (arrays packed by :mod:`reglab.views.report.codec`) so that the report can
 be rebuilt from ``results.json`` without training.
 """
 
@@ -12,13 +12,15 @@ from typing import Any
 import numpy as np
 
 from reglab.data import load
-from reglab.lecture.codec import pack
-from reglab.measures import paired_test, summarize
+from reglab.measures import FitThresholds, paired_test, summarize
 from reglab.measures.boundary import boundary_complexity, boundary_grid, grid_predictions
 from reglab.measures.weights import weight_stats
 from reglab.runs import RunResult
+from reglab.views.report.codec import pack
 
 Arms = list[tuple[Any, list[RunResult]]]
+CONFIDENCE = 0.95  # level of every interval over seeds
+THRESHOLDS = FitThresholds()  # of every verdict
 
 
 # small pieces ------------------------------------------------------------------------------------
@@ -30,7 +32,7 @@ def ok(results: list[RunResult]) -> list[RunResult]:
 
 def stat(values: list[float]) -> dict | None:
     values = [float(v) for v in values if v is not None and np.isfinite(v)]
-    return summarize(values) if values else None
+    return summarize(values, CONFIDENCE) if values else None
 
 
 def scores(results: list[RunResult], part: str) -> list[float]:
@@ -40,7 +42,7 @@ def scores(results: list[RunResult], part: str) -> list[float]:
 def verdicts(results: list[RunResult]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for r in results:
-        v = r.verdict() or "diverged"
+        v = r.verdict(THRESHOLDS) or "diverged"
         counts[v] = counts.get(v, 0) + 1
     return counts
 
@@ -80,7 +82,9 @@ def paired(a: list[RunResult], b: list[RunResult], part: str = "test") -> dict |
     pairs = [(x, y) for x, y in zip(a, b) if not (x.diverged or y.diverged)]
     if len(pairs) < 2:
         return None
-    return paired_test([getattr(y, part)[y.score_name] for _, y in pairs], [getattr(x, part)[x.score_name] for x, _ in pairs])
+    after = [getattr(y, part)[y.score_name] for _, y in pairs]
+    before = [getattr(x, part)[x.score_name] for x, _ in pairs]
+    return paired_test(after, before, CONFIDENCE)
 
 
 def describe_difference(test: dict | None, what: str) -> str:

@@ -26,9 +26,15 @@ class Settings:
 
     seeds: int = 5  # seeds per configuration
     epochs: int = 1000  # "trained long", as in the lecture
-    n_samples: int = 200  # moons points (70 % train, of which 25 % validation)
+    n_samples: int = 200  # moons points
     noise: float = 0.3  # moons noise
+    test_size: float = 0.3  # fraction of all points held out for test (stratified)
+    val_size: float = 0.25  # fraction of the rest held out for validation
+    hidden: tuple[int, ...] = (128, 128)  # hidden widths of the lecture's model
+    activation: str = "relu"  # after every hidden layer
+    optimizer: str = "adam"
     lr: float = 1e-3  # Adam's default
+    batch_size: int = 32
     lam_grid: tuple[float, ...] = (0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1.0)
     lam_shown: tuple[float, ...] = (0.0, 1e-3, 1e-2, 0.1, 1.0)  # boundaries drawn for these
     widths: tuple[int, ...] = (1, 10, 50, 256, 1000)
@@ -43,11 +49,17 @@ class Settings:
         return list(range(self.seed, self.seed + self.seeds))
 
     def data(self, seed: int, **changes) -> DataConfig:
-        base = dict(dataset="moons", n_samples=self.n_samples, noise=self.noise, standardize=False, test_size=0.3, val_size=0.25, seed=seed)
+        base = dict(
+            dataset="moons", n_samples=self.n_samples, noise=self.noise, standardize=False, test_size=self.test_size,
+            val_size=self.val_size, seed=seed,
+        )  # fmt: skip
         return DataConfig(**{**base, **changes})
 
     def config(self, seed: int, **changes) -> RunConfig:
-        base = dict(hidden=(128, 128), epochs=self.epochs, lr=self.lr, batch_size=32, seed=seed)
+        base = dict(
+            hidden=self.hidden, activation=self.activation, optimizer=self.optimizer, epochs=self.epochs, lr=self.lr,
+            batch_size=self.batch_size, seed=seed,
+        )  # fmt: skip
         return RunConfig(**{**base, **changes})
 
 

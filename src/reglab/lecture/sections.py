@@ -19,9 +19,9 @@ from reglab.lecture.analysis import (
     paired,
     stat,
 )
-from reglab.lecture.codec import pack
 from reglab.lecture.plan import Settings
 from reglab.measures.weights import dead_relu_units
+from reglab.views.report.codec import pack
 
 LECTURE_RANGES = {"no penalty": (-2.78, 1.75), "L2 λ=0.01": (-0.5, 0.3)}
 SCORE_COLUMNS = ["configuration", "train", "validation", "test", "gap", "verdict"]
@@ -75,7 +75,10 @@ def capacity(arms: Arms, s: Settings) -> dict:
         },
         "numbers": {"arms": summaries, "complexity": complexity},
         "conclusion": text,
-        "headline": f"Gap {mean(first['gap']):+.3f} with {first['label']} vs {mean(last['gap']):+.3f} with {last['label']}; boundary length {mean(complexity[0]['length']):.1f} → {mean(complexity[-1]['length']):.1f}.",
+        "headline": (
+            f"Gap {mean(first['gap']):+.3f} with {first['label']} vs {mean(last['gap']):+.3f} with {last['label']}; "
+            f"boundary length {mean(complexity[0]['length']):.1f} → {mean(complexity[-1]['length']):.1f}."
+        ),
     }
 
 
@@ -90,7 +93,8 @@ def l2(arms: Arms, s: Settings) -> dict:
     )
     if mean(gaps[1]) < mean(gaps[0]):
         text += "L2 narrows the gap, as the lecture shows"
-        text += "." if test_diff and test_diff["ci_low"] > 0 else ", though the test gain on this data is small against the spread over seeds."
+        small = ", though the test gain on this data is small against the spread over seeds."
+        text += "." if test_diff and test_diff["ci_low"] > 0 else small
     else:
         text += "Contrary to the lecture, L2 did not narrow the gap here."
     return {
@@ -101,7 +105,10 @@ def l2(arms: Arms, s: Settings) -> dict:
         },
         "numbers": {"arms": summaries, "paired_test": test_diff, "gap_difference": gap_diff},
         "conclusion": text,
-        "headline": f"Gap {mean(gaps[0]):.3f} without a penalty vs {mean(gaps[1]):.3f} with L2 λ=0.01; test accuracy {mean(summaries[0]['test']):.3f} → {mean(summaries[1]['test']):.3f}.",
+        "headline": (
+            f"Gap {mean(gaps[0]):.3f} without a penalty vs {mean(gaps[1]):.3f} with L2 λ=0.01; "
+            f"test accuracy {mean(summaries[0]['test']):.3f} → {mean(summaries[1]['test']):.3f}."
+        ),
     }
 
 
@@ -114,7 +121,8 @@ def weights(arms: Arms, s: Settings) -> dict:
             entry = {key: stat([float(getattr(np, key)(r.kernels[k])) for r in good]) for key in ("min", "max", "std")}
             lecture = LECTURE_RANGES.get(arm.label) if k == 0 else None
             name = "output" if k == len(good[0].kernels) - 1 else f"hidden {k + 1}"
-            rows.append([arm.label, name, fmt(entry["min"]), fmt(entry["max"]), fmt(entry["std"]), f"[{lecture[0]}, {lecture[1]}]" if lecture else "—"])
+            shown = f"[{lecture[0]}, {lecture[1]}]" if lecture else "—"
+            rows.append([arm.label, name, fmt(entry["min"]), fmt(entry["max"]), fmt(entry["std"]), shown])
             per_layer.append(entry)
         numbers[arm.label] = {**per_layer[0], "layers": per_layer}
         distributions[arm.label] = pack(results[0].kernels[0].ravel(), "float32")
@@ -139,7 +147,10 @@ def weights(arms: Arms, s: Settings) -> dict:
         "figures": {"first_layer": distributions, "layers": layers},
         "numbers": numbers,
         "conclusion": text,
-        "headline": f"First-layer range [{mean(n0['min']):.2f}, {mean(n0['max']):.2f}] → [{mean(n1['min']):.2f}, {mean(n1['max']):.2f}] with L2 ({ratio:.1f}× narrower).",
+        "headline": (
+            f"First-layer range [{mean(n0['min']):.2f}, {mean(n0['max']):.2f}] → [{mean(n1['min']):.2f}, {mean(n1['max']):.2f}] "
+            f"with L2 ({ratio:.1f}× narrower)."
+        ),
     }
 
 
@@ -165,16 +176,25 @@ def choosing_lambda(arms: Arms, s: Settings) -> dict:
     if monotone and "good fit" in sequence and ranks[0] == 0 and ranks[-1] == 2:
         text += "They move from overfitting through good fit to underfitting as λ grows, as the lecture's guide says."
     elif monotone and ranks[0] < ranks[-1]:
-        text += "They move toward underfitting as λ grows, but no λ of this grid gets a clear 'good fit' by the verdict's thresholds: the validation loss is the better guide."
+        text += (
+            "They move toward underfitting as λ grows, but no λ of this grid gets a clear 'good fit' by the verdict's thresholds: "
+            "the validation loss is the better guide."
+        )
     else:
         text += "The verdicts do not move monotonically from overfitting to underfitting here: see the curve."
-    shown = [(a.label, rs[0]) for a, rs in arms if a.config["penalty"].l2 in s.lam_shown or (not a.config["penalty"].l2 and 0.0 in s.lam_shown)]
+    shown = [(a.label, rs[0]) for a, rs in arms if (a.config["penalty"].l2 or 0.0) in s.lam_shown]
     return {
-        "table": {"columns": SCORE_COLUMNS + ["validation loss"], "rows": [row + [fmt(v)] for row, v in zip(score_rows(summaries), val_loss)]},
+        "table": {
+            "columns": SCORE_COLUMNS + ["validation loss"],
+            "rows": [row + [fmt(v)] for row, v in zip(score_rows(summaries), val_loss)],
+        },
         "figures": {
             "boundaries": boundary_panels(shown, s.resolution),
-            "curve": {"lams": lams, "train": [x["train"] for x in summaries], "val": [x["val"] for x in summaries], "test": [x["test"] for x in summaries],
-                      "train_loss": train_loss, "val_loss": val_loss, "test_loss": test_loss, "chosen": lams[pick]},
+            "curve": {
+                "lams": lams, "train": [x["train"] for x in summaries], "val": [x["val"] for x in summaries],
+                "test": [x["test"] for x in summaries], "train_loss": train_loss, "val_loss": val_loss, "test_loss": test_loss,
+                "chosen": lams[pick],
+            },
         },  # fmt: skip
         "numbers": {"arms": summaries, "chosen_lambda": lams[pick], "val_loss": val_loss},
         "conclusion": text,
@@ -198,7 +218,10 @@ def penalties(arms: Arms, s: Settings) -> dict:
             "dead_units": stat(dead),
         }
         numbers[arm.label] = entry
-        rows.append([arm.label, fmt(entry["test"]), fmt(entry["exact_zero"]), fmt(entry["near_zero"]), fmt(entry["l1"], 1), fmt(entry["l2"], 2), fmt(entry["dead_units"])])
+        rows.append([
+            arm.label, fmt(entry["test"]), fmt(entry["exact_zero"]), fmt(entry["near_zero"]), fmt(entry["l1"], 1), fmt(entry["l2"], 2),
+            fmt(entry["dead_units"]),
+        ])
         hist[arm.label] = pack(results[0].kernels[1].ravel() if len(results[0].kernels) > 2 else results[0].kernels[0].ravel(), "float32")
     labels = [a.label for a, _ in arms]
     prox, sub, l2 = numbers[labels[1]], numbers[labels[2]], numbers[labels[0]]
@@ -216,7 +239,10 @@ def penalties(arms: Arms, s: Settings) -> dict:
     text += f"Best test accuracy: {best} ({fmt(numbers[best]['test'])})."
     return {
         "table": {"columns": ["penalty", "test", "exact zeros", "|w| < 1e-3", "Σ|w|", "‖w‖₂", "dead units"], "rows": rows},
-        "figures": {"histograms": hist, "sparsity": {k: {"exact": mean(v["exact_zero"]), "near": mean(v["near_zero"])} for k, v in numbers.items()}},
+        "figures": {
+            "histograms": hist,
+            "sparsity": {k: {"exact": mean(v["exact_zero"]), "near": mean(v["near_zero"])} for k, v in numbers.items()},
+        },
         "numbers": numbers,
         "conclusion": text,
         "headline": "Exact zeros in hidden kernels: " + ", ".join(f"{k} {mean(v['exact_zero']):.0%}" for k, v in numbers.items()) + ".",
@@ -235,7 +261,8 @@ def decay(arms: Arms, s: Settings) -> dict:
     rows = [row[:4] + [fmt(n, 2)] for row, n in zip(score_rows(summaries), norms)]
     text = (
         f"SGD with an L2 penalty λ/2 = 0.005 and SGD with decoupled decay λ = 0.01 end at the same weights: the largest difference "
-        f"over all parameters and seeds is {sgd_diff:.1e} (trained in float64: rounding only), because w − lr·(g + 2·(λ/2)·w) = w − lr·λ·w − lr·g. "
+        f"over all parameters and seeds is {sgd_diff:.1e} (trained in float64: rounding only), "
+        "because w − lr·(g + 2·(λ/2)·w) = w − lr·λ·w − lr·g. "
         f"Adam with the same L2 and AdamW do not: their weights differ by up to {adam_diff:.2f}, since Adam divides the penalty's gradient "
         f"by √v̂ while AdamW's decay bypasses it (hidden-kernel norm {mean(norms[2]):.2f} vs {mean(norms[3]):.2f})."
     )
@@ -262,7 +289,11 @@ def dropout(arms: Arms, s: Settings) -> dict:
     add_l2 = paired(drop_only, both)
     es_effect = paired(plain, by_label[name(0, 0, True)])
     best = max(summaries, key=lambda x: mean(x["test"]))
-    verdict_word = lambda t: "helps" if t and t["ci_low"] > 0 else ("hurts" if t and t["ci_high"] < 0 else "is redundant or too small to tell")  # noqa: E731
+    def verdict_word(t: dict | None) -> str:
+        if t and t["ci_low"] > 0:
+            return "helps"
+        return "hurts" if t and t["ci_high"] < 0 else "is redundant or too small to tell"
+
     text = (
         f"Best configuration: {best['label']} (test {fmt(best['test'])}). "
         f"{describe_difference(add_dropout, 'Adding dropout 0.3 to L2')}; {describe_difference(add_l2, 'adding L2 to dropout')}; "

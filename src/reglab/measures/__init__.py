@@ -1,22 +1,20 @@
 """Measures of trained models: weight statistics, decision boundaries, statistics over seeds and the fit
-verdict (NumPy only)."""
+verdict (NumPy, and SciPy for the t distribution and region labelling)."""
 
 from reglab.measures.boundary import (
-    OUTPUT_TASKS,
     boundary_complexity,
     boundary_grid,
     boundary_length,
     grid_predictions,
     predict_proba,
 )
-from reglab.measures.fit import TASKS, VERDICTS, FitThresholds, explain, generalization_gap, skill, verdict
-from reglab.measures.stats import paired_test, summarize, t_cdf, t_quantile, t_sf
+from reglab.measures.fit import KINDS, VERDICTS, FitThresholds, explain, generalization_gap, kind_of, skill, verdict
+from reglab.measures.stats import paired_test, summarize
 from reglab.measures.weights import dead_relu_units, dead_units, hidden_activations, layer_stats, weight_stats
 
 __all__ = [
     "FitThresholds",
-    "OUTPUT_TASKS",
-    "TASKS",
+    "KINDS",
     "VERDICTS",
     "boundary_complexity",
     "boundary_grid",
@@ -27,14 +25,12 @@ __all__ = [
     "generalization_gap",
     "grid_predictions",
     "hidden_activations",
+    "kind_of",
     "layer_stats",
     "paired_test",
     "predict_proba",
     "skill",
     "summarize",
-    "t_cdf",
-    "t_quantile",
-    "t_sf",
     "verdict",
     "weight_stats",
 ]

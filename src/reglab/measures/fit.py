@@ -25,10 +25,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["FitThresholds", "TASKS", "VERDICTS", "explain", "generalization_gap", "skill", "verdict"]
+from reglab.config import TASK_CHOICES, TASKS
+
+__all__ = ["FitThresholds", "KINDS", "VERDICTS", "explain", "generalization_gap", "kind_of", "skill", "verdict"]
 
 VERDICTS = ("overfitting", "good fit", "underfitting")
-TASKS = ("classification", "regression")
+KINDS = tuple(choice for choice in TASK_CHOICES if choice != "auto")  # what a score means: accuracy or R²
 _ROUNDING = 1e-9  # slack in the threshold comparisons, far below any score's resolution
 
 
@@ -53,6 +55,14 @@ class FitThresholds:
             )
 
 
+def kind_of(task: str) -> str:
+    """The kind of a task of :data:`reglab.config.TASKS`: ``regression`` for regression, ``classification``
+    for binary and multiclass."""
+    if task not in TASKS:
+        raise ValueError(f"The 'task' parameter must be one of {', '.join(TASKS)}. Got {task!r} instead.")
+    return "regression" if task == "regression" else "classification"
+
+
 def _check_score(name: str, value: object) -> float:
     if not _is_finite_number(value):
         raise ValueError(
@@ -69,7 +79,7 @@ def skill(score: float, task: str, majority_rate: float | None = None) -> float:
     if task == "regression":
         return score
     if task != "classification":
-        raise ValueError(f"The 'task' parameter must be one of {', '.join(TASKS)}. Got {task!r} instead.")
+        raise ValueError(f"The 'task' parameter must be one of {', '.join(KINDS)}. Got {task!r} instead.")
     if not (_is_finite_number(majority_rate) and 0 <= majority_rate < 1):
         raise ValueError(
             "The 'majority_rate' parameter must be a finite float in [0, 1) for classification "

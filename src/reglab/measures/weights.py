@@ -21,14 +21,18 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
+from scipy import special
+
+from reglab.config import ACTIVATIONS
 
 __all__ = ["dead_relu_units", "dead_units", "hidden_activations", "layer_stats", "weight_stats"]
 
-_ACTIVATIONS = {
+# the NumPy form of each activation of reglab.config.ACTIVATIONS (a test holds that the names agree)
+_ACTIVATION_FUNCTIONS = {
     "relu": lambda z: np.maximum(z, 0.0),
     "tanh": np.tanh,
     "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),  # overflow-free form of 1 / (1 + e^-z)
-    "gelu": lambda z: 0.5 * z * (1.0 + np.vectorize(math.erf, otypes=[float])(z / math.sqrt(2.0))),
+    "gelu": lambda z: 0.5 * z * (1.0 + special.erf(z / math.sqrt(2.0))),  # exact GELU, z·Φ(z)
 }
 
 
@@ -90,12 +94,12 @@ def hidden_activations(
     ``kernels[i]`` has shape ``[fan_in, fan_out]``, ``biases[i]`` shape ``[fan_out]`` (zeros if None);
     dropout is off, as at evaluation.
     """
-    if activation not in _ACTIVATIONS:
+    if activation not in ACTIVATIONS:
         raise ValueError(
-            f"The 'activation' parameter must be one of {', '.join(_ACTIVATIONS)}. "
+            f"The 'activation' parameter must be one of {', '.join(ACTIVATIONS)}. "
             f"Got {activation!r} instead."
         )
-    act = _ACTIVATIONS[activation]
+    act = _ACTIVATION_FUNCTIONS[activation]
     h = np.asarray(X, dtype=np.float64)
     outputs = []
     for i, kernel in enumerate(kernels[:-1]):

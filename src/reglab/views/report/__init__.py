@@ -14,15 +14,24 @@ from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reglab.views import plots
 from reglab.views.report.figures import section_figures
+from reglab.views.style import save
 
 __all__ = ["write_report"]
 
 
+# how the page writes the settings' names of activations and optimizers
+DISPLAY_NAMES = {"relu": "ReLU", "gelu": "GELU", "tanh": "tanh", "sigmoid": "sigmoid", "sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}
+
+
 def _environment() -> Environment:
+    """The page's filters: ``num`` (fixed decimals, "n/a" for None), ``percent`` (0.3 → "30%"),
+    ``count`` (2, "seed" → "2 seeds") and ``display`` (a setting's name as people write it)."""
     env = Environment(loader=PackageLoader("reglab", "views/report"), autoescape=select_autoescape(["html", "j2"]))
     env.filters["num"] = lambda v, d=3: "n/a" if v is None else f"{v:.{d}f}"
+    env.filters["percent"] = lambda v: f"{v:.0%}"
+    env.filters["count"] = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"
+    env.filters["display"] = lambda name: DISPLAY_NAMES.get(name, name)
     return env
 
 
@@ -36,7 +45,7 @@ def write_report(doc: dict, out: str | Path, *, svg: bool = True, on_figure: Cal
         drawn = []
         for stem, fig, caption in section_figures(section):
             dense = "boundaries" in stem or stem.startswith("datasets_")  # SVG only where it stays small
-            png = plots.save(fig, figures_dir / stem, svg=svg and not dense)[0].read_bytes()
+            png = save(fig, figures_dir / stem, svg=svg and not dense)[0].read_bytes()
             drawn.append({"stem": stem, "caption": caption, "data": base64.b64encode(png).decode("ascii")})
             if on_figure is not None:
                 on_figure(stem)

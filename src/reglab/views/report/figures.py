@@ -7,8 +7,10 @@ from collections.abc import Iterator
 import numpy as np
 from matplotlib.figure import Figure
 
-from reglab.lecture.codec import unpack
-from reglab.views import plots
+from reglab.views.boundaries import boundary_panels
+from reglab.views.curves import capacity_curve, interval_bars, loss_curves, validation_curve
+from reglab.views.distributions import sparsity_bars, weight_distributions
+from reglab.views.report.codec import unpack
 
 __all__ = ["section_figures"]
 
@@ -46,7 +48,7 @@ def _boundaries(data: dict, suptitle: str, ncols: int | None = None) -> Figure:
                 "y_test": unpack(p["y_test"]).astype(np.int64),
             }
         )
-    return plots.boundary_panels(panels, ncols=ncols, suptitle=suptitle)
+    return boundary_panels(panels, ncols=ncols, suptitle=suptitle)
 
 
 def capacity(f: dict) -> Drawn:
@@ -54,53 +56,56 @@ def capacity(f: dict) -> Drawn:
         "Seed 0 of each width: background is P(class 1), the black line P = 0.5; filled points train, hollow points test."
     )
     c = f["capacity"]
-    fig = plots.capacity_curve(c["widths"], _bands(c["train"]), _bands(c["test"]), "Train vs test accuracy by width (95% bands over seeds)")
+    fig = capacity_curve(c["widths"], _bands(c["train"]), _bands(c["test"]), "Train vs test accuracy by width (95% bands over seeds)")
     yield "capacity_scores", fig, "Mean accuracy over seeds with 95% intervals; the space between the lines is the generalization gap."
 
 
 def l2(f: dict) -> Drawn:
     yield "l2_boundaries", _boundaries(f["boundaries"], "2→128→128→1 on moons: without vs with L2 (λ = 0.01)"), "Seed 0 of each model."
-    yield "l2_curves", plots.loss_curves(f["curves"], "Training (solid) and validation (dashed) data loss"), (
+    yield "l2_curves", loss_curves(f["curves"], "Training (solid) and validation (dashed) data loss"), (
         "Data loss only (the penalty is not included), so both models are on the same scale."
     )
 
 
 def weights(f: dict) -> Drawn:
     first = {k: unpack(v) for k, v in f["first_layer"].items()}
-    yield "weights_first_layer", plots.weight_distributions(first, "First-layer weights: box plot, histogram and density"), (
+    yield "weights_first_layer", weight_distributions(first, "First-layer weights: box plot, histogram and density"), (
         "Seed 0 of each model; the lecture's figure shows the same three views."
     )
     for i, name in enumerate(["hidden 1", "hidden 2", "output"]):
         layer = {k: unpack(v[i]) for k, v in f["layers"].items() if i < len(v)}
         if layer and i > 0:
-            yield f"weights_layer{i + 1}", plots.weight_distributions(layer, f"{name.capitalize()} layer weights"), f"Layer {name}, seed 0."
+            yield f"weights_layer{i + 1}", weight_distributions(layer, f"{name.capitalize()} layer weights"), f"Layer {name}, seed 0."
 
 
 def choosing_lambda(f: dict) -> Drawn:
     yield "lambda_boundaries", _boundaries(f["boundaries"], "Decision boundaries as λ grows (L2 on hidden kernels)"), "Seed 0 for each λ."
     c = f["curve"]
-    series = [dict(label=label, **_bands(c[key])) for label, key in (("train", "train"), ("validation", "val"), ("test", "test"))]
-    yield "lambda_accuracy", plots.validation_curve(c["lams"], series, "λ (L2, Keras convention)", "accuracy", "Validation curve: accuracy against λ", chosen=c["chosen"]), (
-        "Means over seeds with 95% bands; the dashed line marks the λ with the lowest validation loss."
-    )
-    series = [dict(label=label, **_bands(c[key], None)) for label, key in (("train", "train_loss"), ("validation", "val_loss"), ("test", "test_loss"))]
-    yield "lambda_loss", plots.validation_curve(c["lams"], series, "λ (L2, Keras convention)", "data loss (cross-entropy)", "Validation curve: data loss against λ", chosen=c["chosen"]), (
-        "The data part of the loss; the penalty is excluded so every λ is on the same scale."
-    )
+    xlabel = "λ (L2, Keras convention)"
+    parts = (("train", "train"), ("validation", "val"), ("test", "test"))
+    series = [dict(label=label, **_bands(c[key])) for label, key in parts]
+    fig = validation_curve(c["lams"], series, xlabel, "accuracy", "Validation curve: accuracy against λ", chosen=c["chosen"])
+    yield "lambda_accuracy", fig, "Means over seeds with 95% bands; the dashed line marks the λ with the lowest validation loss."
+    losses = (("train", "train_loss"), ("validation", "val_loss"), ("test", "test_loss"))
+    series = [dict(label=label, **_bands(c[key], None)) for label, key in losses]
+    title = "Validation curve: data loss against λ"
+    fig = validation_curve(c["lams"], series, xlabel, "data loss (cross-entropy)", title, chosen=c["chosen"])
+    yield "lambda_loss", fig, "The data part of the loss; the penalty is excluded so every λ is on the same scale."
 
 
 def penalties(f: dict) -> Drawn:
     hist = {k: unpack(v) for k, v in f["histograms"].items()}
-    yield "penalties_weights", plots.weight_distributions(hist, "Second hidden layer weights by penalty"), "Seed 0 of each penalty."
+    yield "penalties_weights", weight_distributions(hist, "Second hidden layer weights by penalty"), "Seed 0 of each penalty."
     sp = f["sparsity"]
     labels = list(sp)
-    yield "penalties_sparsity", plots.sparsity_bars(labels, [sp[k]["exact"] for k in labels], [sp[k]["near"] for k in labels], "Exact zeros vs near zeros in the hidden kernels"), (
+    exact, near = [sp[k]["exact"] for k in labels], [sp[k]["near"] for k in labels]
+    yield "penalties_sparsity", sparsity_bars(labels, exact, near, "Exact zeros vs near zeros in the hidden kernels"), (
         "Mean fraction over seeds. Proximal L1 reaches exact zeros; the subgradient only gets near them."
     )
 
 
 def decay(f: dict) -> Drawn:
-    yield "decay_curves", plots.loss_curves(f["curves"], "Training data loss: L2 penalty vs decoupled weight decay"), (
+    yield "decay_curves", loss_curves(f["curves"], "Training data loss: L2 penalty vs decoupled weight decay"), (
         "SGD + L2(λ/2) and SGD + decay λ draw the same curve; Adam + L2 and AdamW do not."
     )
 
@@ -108,11 +113,11 @@ def decay(f: dict) -> Drawn:
 def dropout(f: dict) -> Drawn:
     b = f["bars"]
     band = _bands(b["test"])
-    yield "dropout_scores", plots.interval_bars(b["labels"], band["mean"], band["low"], band["high"], "test accuracy", "Test accuracy of dropout × L2 × early stopping"), (
-        "Means over seeds with 95% intervals."
-    )
+    title = "Test accuracy of dropout × L2 × early stopping"
+    fig = interval_bars(b["labels"], band["mean"], band["low"], band["high"], "test accuracy", title)
+    yield "dropout_scores", fig, "Means over seeds with 95% intervals."
     if f["curves"]:
-        yield "dropout_curves", plots.loss_curves(f["curves"], "Early stopping: validation loss, stop and best epochs marked"), (
+        yield "dropout_curves", loss_curves(f["curves"], "Early stopping: validation loss, stop and best epochs marked"), (
             "Seed 0 of each configuration with early stopping; the weights of the best epoch are restored."
         )
 

@@ -1,4 +1,6 @@
-"""Compact, JSON-safe encoding of NumPy arrays inside saved results.
+"""Compact, JSON-safe encoding of NumPy arrays inside the results document that the report draws from.
+
+The lecture packs its figure data with :func:`pack`; the report unpacks it with :func:`unpack`.
 
 An array becomes ``{"dtype": "float16", "shape": [120, 120], "base64": "..."}``: about a fifth of
 the size of a JSON list of numbers, exact for the chosen dtype, and decodable without reglab.

@@ -1,0 +1,152 @@
+"""How runs end (:class:`Outcome`) and how a stack's training is saved and resumed.
+
+A trainer's state is a plain dict of Python values and tensors, loadable with
+``torch.load(..., weights_only=True)``::
+
+    epoch, step_count, active    epochs done, optimiser steps done, run indices still training
+    configs                      every run's config as JSON-ready dicts (hyperparameters may have changed)
+    params, moment1, moment2     flat buffers of the active models (moment2 None for SGD)
+    best                         flat buffer of each early-stopped model's best weights, or None
+    generators, stoppers         every run's RNG state; early-stopping states by run index
+    history, outcomes            per-run metric histories; finished runs, as :func:`outcome_state`
+
+Resuming from it continues bit for bit as if training had never stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import torch
+
+from reglab.config import RunConfig
+from reglab.engine.early_stopping import EarlyStopping
+from reglab.engine.stack import StackedMLP
+
+if TYPE_CHECKING:
+    from reglab.engine.trainer import StackTrainer
+
+__all__ = ["Outcome", "RestoredState", "finished_outcomes", "outcome_from_state", "outcome_state", "read_state", "trainer_state"]
+
+
+@dataclass
+class Outcome:
+    """How one run ended, with its final weights and metrics."""
+
+    status: str  # "completed" | "early_stopped" | "pruned" | "diverged"
+    epochs_run: int
+    best_epoch: int | None  # epoch whose weights were kept (early stopping), else None
+    diverged_epoch: int | None
+    train: dict[str, float]
+    val: dict[str, float]
+    test: dict[str, float]
+    kernels: list[np.ndarray]  # [fan_in, fan_out] per layer, float64
+    biases: list[np.ndarray]
+    history: dict[str, list[float]]
+
+
+def finished_outcomes(
+    ids: Sequence[int],
+    status: str,
+    epoch: int,
+    stack: StackedMLP,
+    parts: dict[str, dict[str, torch.Tensor]],
+    restored: Sequence[int],
+    stoppers: dict[int, EarlyStopping],
+    history: dict[int, dict[str, list[float]]],
+) -> dict[int, Outcome]:
+    """Outcomes of runs ``ids``, model ``k`` of ``stack`` being run ``ids[k]``.
+
+    ``parts`` maps a split part to per-model metric tensors; ``restored`` lists the positions whose
+    best early-stopping weights were put back (only they report a ``best_epoch``).
+    """
+    values = {part: {name: v.to("cpu", torch.float64).tolist() for name, v in metrics.items()} for part, metrics in parts.items()}
+    outcomes = {}
+    for k, i in enumerate(ids):
+        kernels, biases = stack.model_arrays(k)
+        stopper = stoppers.get(i)
+        outcomes[i] = Outcome(
+            status=status,
+            epochs_run=epoch,
+            best_epoch=stopper.best_epoch if stopper is not None and k in restored else None,
+            diverged_epoch=epoch if status == "diverged" else None,
+            train={n: v[k] for n, v in values.get("train", {}).items()},
+            val={n: v[k] for n, v in values.get("val", {}).items()},
+            test={n: v[k] for n, v in values.get("test", {}).items()},
+            kernels=kernels,
+            biases=biases,
+            history=history[i],
+        )
+    return outcomes
+
+
+def outcome_state(o: Outcome) -> dict:
+    """An outcome as plain values and tensors (arrays become tensors for ``torch.save``)."""
+    d = dict(o.__dict__)
+    d["kernels"] = [torch.from_numpy(k) for k in o.kernels]
+    d["biases"] = [torch.from_numpy(b) for b in o.biases]
+    return d
+
+
+def outcome_from_state(d: dict) -> Outcome:
+    """The inverse of :func:`outcome_state`."""
+    d = dict(d)
+    d["kernels"] = [k.numpy() for k in d["kernels"]]
+    d["biases"] = [b.numpy() for b in d["biases"]]
+    return Outcome(**d)
+
+
+def trainer_state(trainer: StackTrainer) -> dict:
+    """The state of ``trainer`` (see the module docstring); tensors are copies."""
+    optimizer = trainer.optimizer.state_dict()
+    return {
+        "epoch": trainer.epoch,
+        "step_count": optimizer["step_count"],
+        "active": trainer.active,
+        "configs": [c.model_dump(mode="json", by_alias=True) for c in trainer.configs],
+        "params": trainer.stack.params.clone(),
+        "moment1": optimizer["moment1"],
+        "moment2": optimizer["moment2"],
+        "best": None if trainer.best is None else trainer.best.clone(),
+        "generators": [g.get_state() for g in trainer.generators],
+        "stoppers": {i: s.state_dict() for i, s in trainer.stoppers.items()},
+        "history": {i: {k: list(v) for k, v in h.items()} for i, h in trainer.history.items()},
+        "outcomes": {i: outcome_state(o) for i, o in trainer.outcomes.items()},
+    }
+
+
+@dataclass(frozen=True)
+class RestoredState:
+    """A saved state read back, in the trainer's own types (run indices as ints)."""
+
+    epoch: int
+    active: list[int]
+    configs: list[RunConfig]
+    params: torch.Tensor
+    optimizer: dict  # as StackOptimizer.state_dict()
+    best: torch.Tensor | None
+    generators: list[torch.Tensor]
+    stoppers: dict[int, dict]
+    history: dict[int, dict[str, list[float]]]
+    outcomes: dict[int, Outcome]
+
+
+def read_state(state: dict, n_runs: int) -> RestoredState:
+    """Reads a :func:`trainer_state` back; ``n_runs`` is the number of runs of the trainer it goes to."""
+    if len(state["configs"]) != n_runs:
+        raise ValueError(f"The state holds {len(state['configs'])} runs but this trainer has {n_runs}.")
+    return RestoredState(
+        epoch=state["epoch"],
+        active=list(state["active"]),
+        configs=[RunConfig.model_validate(c) for c in state["configs"]],
+        params=state["params"],
+        optimizer={k: state[k] for k in ("step_count", "moment1", "moment2")},
+        best=state["best"],
+        generators=list(state["generators"]),
+        stoppers={int(i): s for i, s in state["stoppers"].items()},
+        history={int(i): {k: list(v) for k, v in h.items()} for i, h in state["history"].items()},
+        outcomes={int(i): outcome_from_state(o) for i, o in state["outcomes"].items()},
+    )
