@@ -43,7 +43,8 @@ class FitThresholds:
     """Thresholds of the fit verdict (see the module docstring for the rule)."""
 
     gap: float = 0.05  # largest train − held-out score still counted as generalizing
-    underfit_skill: float = 0.6  # smallest training skill that counts as fitting the data
+    underfit_skill: float = 0.6  # smallest training skill that counts as fitting the data (no ceiling known)
+    underfit_margin: float = 0.05  # largest shortfall of the training score below the ceiling that still fits
 
     def __post_init__(self) -> None:
         if not (_is_finite_number(self.gap) and self.gap >= 0):
@@ -100,10 +101,21 @@ def verdict(
     task: str,
     majority_rate: float | None = None,
     thresholds: FitThresholds = FitThresholds(),
+    *,
+    ceiling: float | None = None,
 ) -> str:
-    """One of :data:`VERDICTS`, by the rule of the module docstring."""
+    """One of :data:`VERDICTS`, by the rule of the module docstring.
+
+    ``ceiling`` is the best score the data allows on new data (the Bayes accuracy of a 2-D generator,
+    or what a high-capacity reference reaches on held-out data); with it, underfitting means a training
+    score more than ``thresholds.underfit_margin`` below the ceiling.
+    """
     gap = generalization_gap(train_score, held_out_score)
-    if skill(train_score, task, majority_rate) < thresholds.underfit_skill - _ROUNDING:
+    if ceiling is not None:
+        short = _check_score("ceiling", ceiling) - train_score > thresholds.underfit_margin + _ROUNDING
+    else:
+        short = skill(train_score, task, majority_rate) < thresholds.underfit_skill - _ROUNDING
+    if short:
         return "underfitting"
     if gap > thresholds.gap + _ROUNDING:
         return "overfitting"
