@@ -81,8 +81,8 @@ BAD_INPUTS = [
         "The 'dataset' parameter must be one of moons, circles, xor, spirals, blobs, regression, breast_cancer, wine, "
         "digits, diabetes or a path to a CSV file. Got 'nope' instead.",
     ),
-    (["train", "--epochs", "0"], "The '--epochs' option must be an int >= 1. Got '0' instead."),
-    (["train", "--epochs", "2.5"], "The '--epochs' option must be an int >= 1. Got '2.5' instead."),
+    (["train", "--epochs", "0"], "The '--epochs' option must be an int between 1 and 100000. Got '0' instead."),
+    (["train", "--epochs", "2.5"], "The '--epochs' option must be an int between 1 and 100000. Got '2.5' instead."),
     (
         ["train", "--batch-size", "1000"],
         "The '--batch-size' option must be at most the number of training rows (350), or 'full'. Got '1000' instead.",
@@ -118,7 +118,7 @@ BAD_INPUTS = [
     (["train", "--seed", str(2**32)], "The '--seed' option must be an int between 0 and 4294967295. Got '4294967296' instead."),
     (["train", "--threads", "0"], "The '--threads' option must be an int >= 1. Got '0' instead."),
     (["demo", "--threads", "two"], "The '--threads' option must be an int >= 1. Got 'two' instead."),
-    (["sweep", "--seeds", "0"], "The '--seeds' option must be an int >= 1. Got '0' instead."),
+    (["sweep", "--seeds", "0"], "The '--seeds' option must be an int between 1 and 10000. Got '0' instead."),
     (
         ["train", "--patience", "5", "--val-size", "0"],
         "The '--val-size' option must be > 0 when --patience is given (early stopping watches the validation loss). Got '0' instead.",
@@ -188,12 +188,13 @@ def test_csv_errors_are_one_line_and_exit_code_2(tmp_path, capsys):
         ),
         (
             _write(tmp_path, "nan.csv", "a,b,y\n1,2,0\n3,,1\n5,6,0\n"), "y",
-            f"CSV file '{tmp_path / 'nan.csv'}' has 1 row with missing values (first: line 3, column 'b'); drop or fill them.",
+            f"CSV file '{tmp_path / 'nan.csv'}' has 1 row with missing values (first: line 3, column 'b'); expected none with "
+            "--missing error (the default): --missing drop leaves those rows out, --missing impute fills them from the training rows.",
         ),
         (
             _write(tmp_path, "text.csv", many_texts), "y",
-            f"Feature column 'b' of CSV file '{tmp_path / 'text.csv'}' is text with 30 distinct values; expected numbers or "
-            "text with at most 20 distinct values (one-hot encoded): drop the column or encode it as numbers.",
+            f"Feature column 'b' of CSV file '{tmp_path / 'text.csv'}' is text with 30 distinct values (a different one on every row, "
+            "like an ID); expected numbers or text with at most 20 distinct values (one-hot encoded): --drop b, or encode it as numbers.",
         ),
     ]  # fmt: skip
     for path, target, message in cases:
@@ -302,7 +303,7 @@ def test_patience_without_val_size_uses_a_fifth_for_validation_and_says_so(capsy
 def test_train_table_shows_parts_verdict_and_weight_range(capsys):
     code, out, err = cli(capsys, "train", *TINY, "--val-size", "0.2")
     assert code == 0
-    for text in ("train", "validation", "test", "data_loss", "penalty", "accuracy", "verdict", "epochs run", "first-layer weights"):
+    for text in ("train", "validation", "test", "data_loss", "penalty", "accuracy", "verdict", "epochs", "first-layer weights"):
         assert text in out
     assert "training 1 run in 1 stack" in err and "training" not in out  # progress on stderr only
 
@@ -461,3 +462,65 @@ def test_interrupted_sweep_resumes_from_its_out_dir(tmp_path, monkeypatch, capsy
     straight = json.loads(capsys.readouterr().out)
     assert [r["history"] for r in resumed["runs"]] == [r["history"] for r in straight["runs"]]
     assert not (tmp_path / "checkpoint.pt").exists()
+
+
+def test_shared_grid_sweep_is_shared_by_workers_and_collects_like_a_local_sweep(capsys, tmp_path, monkeypatch):
+    import reglab.tuning.shared_sweep as shared
+
+    grid = ["sweep", *TINY, "--penalty", "l2", "--lam", "0,0.01,0.1", "--seeds", "2", "--json"]
+    url = f"sqlite:///{tmp_path / 'grid.db'}"
+    local = cli_json(capsys, *grid)
+    train_runs, calls = shared.train_runs, []
+
+    def first_worker_stops(runs, **kwargs):  # the first worker is stopped after one configuration
+        calls.append(len(runs))
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return train_runs(runs, **kwargs)
+
+    monkeypatch.setattr(shared, "train_runs", first_worker_stops)
+    code, out, err = cli(capsys, *grid, "--storage", url, "--batch", "1")
+    assert (code, out) == (130, "")
+    assert err.endswith(f"reglab: interrupted; the finished configurations are kept in {url}: run the same command again to go on\n")
+    monkeypatch.setattr(shared, "train_runs", train_runs)
+    code, out, err = cli(capsys, *grid, "--storage", url, "--batch", "1")
+    assert code == 0 and "reglab: this worker trained 2 configurations\n" in err
+    collected = cli_json(capsys, *grid, "--storage", url, "--collect")
+    assert collected["summary"] == local["summary"] and collected["missing"] == []
+    assert [r["history"] for r in collected["runs"]] == [r["history"] for r in local["runs"]]
+
+
+def test_collect_needs_storage(capsys):
+    code, out, err = cli(capsys, "sweep", *TINY, "--collect")
+    message = (
+        "The '--collect' option must be used with --storage URL (the database of the shared grid to collect). Got '--collect' instead."
+    )
+    assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
+
+
+def test_train_table_states_task_rows_optimiser_and_the_restored_epoch(capsys):
+    code, out, err = cli(capsys, "train", "--epochs", "60", "--n-samples", "100", "--hidden", "8", "--patience", "3", "--lr", "0.05")
+    assert code == 0
+    doc = cli_json(capsys, "train", "--epochs", "60", "--n-samples", "100", "--hidden", "8", "--patience", "3", "--lr", "0.05")
+    facts = {line[:21].strip(): line[21:] for line in out.splitlines() if line[:1].isalpha()}
+    assert facts["task"] == "binary classification, 2 classes" and (doc["task"], doc["classes"]) == ("binary", 2)
+    assert facts["rows"] == "train 56, validation 14, test 30" and doc["rows"] == {"train": 56, "validation": 14, "test": 30}
+    assert facts["optimiser"] == "adam, learning rate 0.05" and (doc["config"]["optimizer"], doc["config"]["lr"]) == ("adam", 0.05)
+    ran, best = doc["epochs_run"], doc["best_epoch"]
+    assert doc["stopped_early"] and best is not None and best < ran
+    assert facts["epochs"] == f"stopped early at {ran} of 60; best epoch {best} of {ran} restored"
+    assert all(line == line.rstrip() for line in out.splitlines())  # no padding when piped
+
+
+def test_startup_interrupted_is_one_line(capsys, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def interrupted_import(name, *args, **kwargs):
+        if name == "reglab.cli.running":
+            raise KeyboardInterrupt
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", interrupted_import)
+    assert cli(capsys, "train") == (130, "", "reglab: interrupted\n")

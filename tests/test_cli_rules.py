@@ -3,19 +3,28 @@ others in the same words; the CLI's defaults are the configs' defaults."""
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import math
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from reglab.cli import execute
+from reglab.cli.building import LARGE_DATA, QUICK_EPOCHS, csv_options, data_notes, seed_count
 from reglab.cli.options import DEFAULT, DEFAULT_BATCH_SIZE
 from reglab.cli.parsing import one
 from reglab.config import (
-    COUNT,
+    EPOCHS,
     MAX_DEPTH,
+    MAX_EPOCHS,
     MAX_SEED,
+    MAX_SEEDS,
     MAX_WIDTH,
     NON_NEGATIVE,
     OPEN_RATE,
@@ -32,11 +41,11 @@ from reglab.errors import OptionError
 # (option, config, field, rule)
 FIELDS = [
     ("--dropout", RunConfig, "dropout", RATE),
-    ("--momentum", RunConfig, "momentum", RATE),
+    ("--momentum", functools.partial(RunConfig, optimizer="sgd"), "momentum", RATE),  # momentum is SGD's
     ("--lr", RunConfig, "lr", POSITIVE),
     ("--min-delta", RunConfig, "min_delta", NON_NEGATIVE),
     ("--input-noise", RunConfig, "input_noise", NON_NEGATIVE),
-    ("--epochs", RunConfig, "epochs", COUNT),
+    ("--epochs", RunConfig, "epochs", EPOCHS),
     ("--seed", RunConfig, "seed", SEED),
     ("--noise", DataConfig, "noise", NON_NEGATIVE),
     ("--test-size", DataConfig, "test_size", OPEN_RATE),
@@ -45,7 +54,7 @@ FIELDS = [
 VALUES = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.integers(min_value=-5, max_value=5),
-    st.sampled_from([0, 1, 0.0, 1.0, 1e-300, -0.0, MAX_SEED, MAX_SEED + 1]),
+    st.sampled_from([0, 1, 0.0, 1.0, 1e-300, -0.0, MAX_SEED, MAX_SEED + 1, MAX_EPOCHS, MAX_EPOCHS + 1]),
 )
 
 
@@ -102,10 +111,111 @@ def test_choices_of_a_config_are_refused_in_the_template():
 def test_cli_defaults_are_the_configs_defaults():
     run, data = RunConfig(), DataConfig()
     assert DEFAULT.hidden == "128,128" and one("--hidden", DEFAULT.hidden, WIDTHS) == run.hidden
-    for name, rule in [("lr", POSITIVE), ("epochs", COUNT), ("dropout", RATE), ("momentum", RATE), ("seed", SEED)]:
+    for name, rule in [("lr", POSITIVE), ("epochs", EPOCHS), ("dropout", RATE), ("momentum", RATE), ("seed", SEED)]:
         assert one(f"--{name}", getattr(DEFAULT, name), rule) == getattr(run, name), name
     for name, rule in [("noise", NON_NEGATIVE), ("test_size", OPEN_RATE)]:
         assert one(f"--{name}", getattr(DEFAULT, name), rule) == getattr(data, name), name
     assert (DEFAULT.activation, DEFAULT.optimizer, DEFAULT.dataset) == (run.activation, run.optimizer, data.dataset)
     assert DEFAULT.penalty == run.penalty.kind == "none"
     assert DEFAULT_BATCH_SIZE == run.batch_size and DEFAULT.standardize is data.standardize is True
+
+
+# --- refused before any work starts, in the words of the option typed -------------------------------
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = execute(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["train", "--epochs", "--hidden", "4"], "The '--epochs' option must be an int between 1 and 100000. Got '--hidden' instead."),
+        (["train", "--epochs", "100001"], "The '--epochs' option must be an int between 1 and 100000. Got '100001' instead."),
+        (["train", "--target", "--epochs", "3"], "The '--target' option must be followed by its value (COLUMN). Got '--epochs' instead."),
+        (["train", "--seed", "4294967296"], "The '--seed' option must be an int between 0 and 4294967295. Got '4294967296' instead."),
+        (
+            ["sweep", "--seed", "4294967295", "--seeds", "2"],
+            "The '--seeds' option must be at most 1 with --seed 4294967295 (the seeds --seed … --seed + N − 1 must stay "
+            "<= 4294967295). Got '2' instead.",
+        ),
+        (
+            ["train", "--momentum", "0.9"],
+            "The '--momentum' option must be 0 with --optimizer adam (momentum is SGD's; Adam and AdamW keep their own "
+            "moment estimates). Got '0.9' instead.",
+        ),
+        (
+            ["train", "--dataset", "wine", "--target", "y"],
+            "The '--target' option must be left out with built-in dataset 'wine' (its columns and target are fixed; "
+            "it applies to CSV files). Got 'y' instead.",
+        ),
+        (
+            ["train", "--val-size", "0.99"],
+            "The 'val_size' parameter must leave at least 10 training rows of the 500 rows of dataset 'moons'. Got 0.99 instead, "
+            "which gives 3 training, 347 validation and 150 test rows.",
+        ),
+    ],
+)
+def test_refused_before_work_starts_with_one_line(args, message):
+    assert run_cli(*args) == (2, "", f"reglab: error: {message}\n")
+
+
+def test_the_number_of_seeds_has_a_stated_limit():
+    with pytest.raises(OptionError) as refused:
+        seed_count({"seeds": "100000"}, 0)
+    assert str(refused.value) == f"The '--seeds' option must be an int between 1 and {MAX_SEEDS}. Got '100000' instead."
+    assert seed_count({"seeds": str(MAX_SEEDS)}, 0) == MAX_SEEDS
+    assert seed_count({"seeds": "1"}, MAX_SEED) == 1
+
+
+@pytest.mark.parametrize("option, key, text", [("--missing", "missing", "impute"), ("--drop", "drop", "id")])
+def test_csv_options_are_refused_with_a_built_in_dataset(option, key, text):
+    with pytest.raises(OptionError) as refused:
+        csv_options({"dataset": "moons", "target": None, "missing": None, "drop": None, key: text})
+    assert str(refused.value) == (
+        f"The '{option}' option must be left out with built-in dataset 'moons' (its columns and target are fixed; "
+        f"it applies to CSV files). Got {text!r} instead."
+    )
+    assert csv_options({"dataset": "a.csv", "target": "y", "missing": "drop", "drop": " id, name,id"}) == ("drop", ("id", "name"))
+
+
+def test_configs_refuse_options_that_would_have_no_effect():
+    assert config_verdict(RunConfig, "momentum", 0.9) == (
+        "The 'momentum' parameter must be 0 with optimizer 'adam' (momentum is SGD's; Adam and AdamW keep their own "
+        "moment estimates). Got 0.9 instead."
+    )
+    assert RunConfig(optimizer="sgd", momentum=0.9).momentum == 0.9
+    for field, value in [("target", "y"), ("missing", "drop"), ("drop", ("a",))]:
+        unset = DataConfig.model_fields[field].default
+        assert config_verdict(DataConfig, field, value) == (
+            f"The '{field}' parameter must be {unset!r} for built-in dataset 'moons' (it applies to CSV files only). "
+            f"Got {value!r} instead."
+        )
+        assert getattr(DataConfig(dataset="x.csv", **{field: value}), field) == value
+
+
+def test_large_data_without_early_stopping_hears_of_patience():
+    split = SimpleNamespace(notes=("left out column 'id': it numbers the rows 1, 2, …",), y_train=np.zeros(LARGE_DATA + 1))
+    assert data_notes(split, RunConfig()) == [
+        "left out column 'id': it numbers the rows 1, 2, …",
+        "20,001 training rows × 300 epochs: --patience N stops when the validation loss has not improved for N epochs "
+        "(with --val-size 0.2 unless given)",
+    ]
+    assert data_notes(split, RunConfig(patience=5)) == list(split.notes) == data_notes(split, RunConfig(epochs=QUICK_EPOCHS))
+    assert data_notes(SimpleNamespace(notes=(), y_train=np.zeros(LARGE_DATA)), RunConfig()) == []
+
+
+def test_a_sweep_loads_each_distinct_dataset_once(monkeypatch):
+    import reglab.data.split as split_module
+
+    calls = []
+    source = split_module._source
+    monkeypatch.setattr(split_module, "_source", lambda config: calls.append(config.seed) or source(config))
+    split_module._load.cache_clear()
+    code, out, err = run_cli("sweep", "--n-samples", "40", "--seed", "7", "--seeds", "3", "--lr", "0.01,0.1", "--epochs", "1",
+                             "--hidden", "4", "--json")  # fmt: skip
+    assert code == 0, err
+    assert sorted(calls) == [7, 8, 9]

@@ -152,7 +152,7 @@ def test_standardize_false_leaves_raw_rows():
 
 
 def test_constant_feature_keeps_scale_one(tmp_path):
-    path = _write(tmp_path, "a,c,y\n" + "".join(f"{i},0.1,{i % 2}\n" for i in range(20)))
+    path = _write(tmp_path, "a,c,y\n" + "".join(f"{i * i},0.1,{i % 2}\n" for i in range(20)))
     split = load(DataConfig(dataset=str(path), target="y"))
     assert split.x_scale[1] == 1.0
     np.testing.assert_allclose(split.X_train[:, 1], 0.0, atol=1e-6)
@@ -182,10 +182,10 @@ def test_load_is_cached_and_deterministic():
 
 
 def test_load_rereads_an_edited_csv(tmp_path):
-    path = _write(tmp_path, "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(10)))
+    path = _write(tmp_path, "a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(20)))
     config = DataConfig(dataset=str(path), target="y", standardize=False)
     first = load(config)
-    path.write_text("a,y\n" + "".join(f"{i + 100},{i % 2}\n" for i in range(12)))
+    path.write_text("a,y\n" + "".join(f"{i + 100},{i % 2}\n" for i in range(22)))
     second = load(config)
     assert second is not first
     assert second.X_train.min() >= 100
@@ -193,20 +193,41 @@ def test_load_rereads_an_edited_csv(tmp_path):
 
 def test_too_small_test_part():
     with pytest.raises(DataError) as err:
-        load(DataConfig(dataset="moons", n_samples=4, test_size=0.2))
+        load(DataConfig(dataset="moons", n_samples=40, test_size=0.01))
     assert str(err.value) == (
         "The 'test_size' parameter must leave at least 2 rows (one per class, for a stratified split) in both "
-        "the training and the test part of 4 rows. Got 0.2 instead, which gives 3 training and 1 test rows."
+        "the training and the test part of 40 rows of dataset 'moons'. Got 0.01 instead, which gives 39 training and 1 test rows."
     )
 
 
-def test_too_small_validation_part_for_regression():
+def test_too_small_validation_part():
     with pytest.raises(DataError) as err:
-        load(DataConfig(dataset="regression", n_samples=4, test_size=0.5, val_size=0.9))
+        load(DataConfig(dataset="moons", n_samples=40, test_size=0.5, val_size=0.05))
     assert str(err.value) == (
-        "The 'val_size' parameter must leave at least 1 row in both the training and the validation part "
-        "of 2 rows. Got 0.9 instead, which gives 0 training and 2 validation rows."
+        "The 'val_size' parameter must leave at least 2 rows (one per class, for a stratified split) in both the training "
+        "and the validation part of 20 rows of dataset 'moons'. Got 0.05 instead, which gives 19 training and 1 validation rows."
     )
+
+
+def test_a_split_must_leave_ten_training_rows():
+    with pytest.raises(DataError) as err:
+        load(DataConfig(dataset="moons", n_samples=500, val_size=0.99))
+    assert str(err.value) == (
+        "The 'val_size' parameter must leave at least 10 training rows of the 500 rows of dataset 'moons'. Got 0.99 instead, "
+        "which gives 3 training, 347 validation and 150 test rows."
+    )
+    with pytest.raises(DataError) as err:
+        load(DataConfig(dataset="blobs", n_classes=8, n_samples=40, test_size=0.7))
+    assert str(err.value) == (
+        "The 'test_size' parameter must leave at least 16 training rows (2 per class, 8 classes) of the 40 rows of dataset 'blobs'. "
+        "Got 0.7 instead, which gives 12 training, 0 validation and 28 test rows."
+    )
+    with pytest.raises(DataError) as err:
+        load(DataConfig(dataset="moons", n_samples=10))
+    assert str(err.value) == (
+        "Dataset 'moons' has 10 rows; expected at least 11, to leave at least 10 training rows besides the held-out rows."
+    )
+    assert len(load(DataConfig(dataset="moons", n_samples=15)).y_train) == 10
 
 
 def test_class_with_too_few_rows(tmp_path):
@@ -220,11 +241,11 @@ def test_class_with_too_few_rows(tmp_path):
 
 
 def test_class_with_too_few_training_rows_for_validation(tmp_path):
-    path = _write(tmp_path, "a,y\n" + "".join(f"{i},{'x' if i < 2 else 'z'}\n" for i in range(20)))
+    path = _write(tmp_path, "a,y\n" + "".join(f"{i},{'x' if i < 2 else 'z'}\n" for i in range(40)))
     with pytest.raises(DataError) as err:
         load(DataConfig(dataset=str(path), target="y", test_size=0.5, val_size=0.2))
     assert str(err.value) == (
-        "Class 'x' in the training part split by val_size=0.2 has 1 row; a stratified split needs at least "
+        "Class 'x' in the training part of CSV file 'data.csv' split by val_size=0.2 has 1 row; a stratified split needs at least "
         "2 rows per class: lower test_size, add rows or set val_size to 0."
     )
 
@@ -285,11 +306,11 @@ def test_breast_cancer_names():
 
 
 def test_csv_numeric_classification(tmp_path):
-    rows = "".join(f"{i},{i * 0.5},{i % 3}\n" for i in range(30))
+    rows = "".join(f"{i + 7},{i * 0.5},{i % 3}\n" for i in range(30))
     path = _write(tmp_path, "a,b,label\n" + rows)
     X, y, features, classes, task = read_csv(path, "label")
     assert X.dtype == np.float64 and X.shape == (30, 2)
-    np.testing.assert_array_equal(X[:, 1], np.arange(30) * 0.5)
+    np.testing.assert_array_equal(X, np.column_stack([np.arange(30) + 7, np.arange(30) * 0.5]))
     np.testing.assert_array_equal(y, np.arange(30) % 3)
     assert (features, classes, task) == (("a", "b"), ("0", "1", "2"), "multiclass")
     split = load(DataConfig(dataset=str(path), target="label", test_size=0.2))
@@ -316,32 +337,33 @@ def test_csv_string_target_is_label_encoded(tmp_path):
 
 
 def test_csv_bool_target_and_feature(tmp_path):
-    path = _write(tmp_path, "flag,a,ok\nTrue,1,False\nFalse,2,True\nTrue,3,True\n")
+    path = _write(tmp_path, "flag,a,ok\nTrue,1,False\nFalse,5,True\nTRUE,3,true\n")
     X, y, features, classes, task = read_csv(path, "ok")
     assert classes == ("False", "True") and task == "binary"
     np.testing.assert_array_equal(y, [0, 1, 1])
     assert features == ("flag", "a")
-    np.testing.assert_array_equal(X, [[1, 1], [0, 2], [1, 3]])
+    np.testing.assert_array_equal(X, [[1, 1], [0, 5], [1, 3]])
 
 
 def test_csv_text_feature_is_one_hot(tmp_path):
-    path = _write(tmp_path, "size,color,y\n1,red,0\n2,blue,1\n3,red,1\n4,green,0\n")
+    path = _write(tmp_path, "size,color,y\n1,red,0\n2,blue,1\n4,red,1\n3,green,0\n")
     X, _, features, _, _ = read_csv(path, "y")
     assert features == ("size", "color=blue", "color=green", "color=red")
-    np.testing.assert_array_equal(X, [[1, 0, 0, 1], [2, 1, 0, 0], [3, 0, 0, 1], [4, 0, 1, 0]])
+    np.testing.assert_array_equal(X, [[1, 0, 0, 1], [2, 1, 0, 0], [4, 0, 0, 1], [3, 0, 1, 0]])
 
 
 CSV_ERRORS = [
     # file text, target, task, the whole message ({path} is the file)
     ("id,y\n" + "".join(f"user{i},{i % 2}\n" for i in range(21)), "y", "auto",
-     "Feature column 'id' of CSV file '{path}' is text with 21 distinct values; expected numbers or text "
-     "with at most 20 distinct values (one-hot encoded): drop the column or encode it as numbers."),
+     "Feature column 'id' of CSV file '{path}' is text with 21 distinct values (a different one on every row, like an ID); "
+     "expected numbers or text with at most 20 distinct values (one-hot encoded): --drop id, or encode it as numbers."),
     ("", "y", "auto", "CSV file '{path}' is empty; expected a header row and at least one data row."),
     ("a,b,y\n", "y", "auto", "CSV file '{path}' has no data rows; expected a header row and at least one data row."),
     ("a,b,c\n1,2,3\n", "label", "auto",
      "The 'target' parameter must be a column of CSV file '{path}', one of: a, b, c. Got 'label' instead."),
     ("a,x,y\n1,2,0\n2,3,1\n3,,0\n4,5,\n5,,1\n6,7,0\n", "y", "auto",
-     "CSV file '{path}' has 3 rows with missing values (first: line 4, column 'x'); drop or fill them."),
+     "CSV file '{path}' has 3 rows with missing values (first: line 4, column 'x'); expected none with --missing error "
+     "(the default): --missing drop leaves those rows out, --missing impute fills them from the training rows."),
     ("a,y\n1,yes\n2,yes\n3,yes\n", "y", "auto",
      "Target column 'y' of CSV file '{path}' has a single class ('yes'); classification needs at least 2 classes."),
     ("y\n1\n0\n", "y", "auto",

@@ -10,6 +10,7 @@ from reglab.config import DataConfig, RunConfig
 from reglab.data import load
 from reglab.engine import StackTrainer
 from reglab.engine.objective import data_loss, penalty_gradient_
+from reglab.errors import DataError
 from reglab.measures import hidden_activations
 from reglab.regularizers import L1, L1L2, L2, NoPenalty
 from reglab.runs import Run, train_runs
@@ -262,7 +263,11 @@ def test_divergence_is_isolated_to_its_model():
     together = train_runs([Run(fine, data), Run(wild, data)])
     alone = train_runs([Run(fine, data)])[0]
     assert together[1].diverged and together[1].diverged_epoch is not None
-    assert together[1].to_dict()["hint"].startswith("the loss became NaN or infinite: lower the learning rate")
+    assert together[1].to_dict()["hint"] == (
+        "the loss became NaN or infinite, or exploded (over 100 × a constant prediction's or 1000 × the first epoch's): "
+        "lower the learning rate (or λ), or standardise the features"
+    )
+    assert together[1].to_dict()["test"] == {"loss": None, "penalty": None, "data_loss": None, "r2": None, "rmse": None}
     assert not together[0].diverged and together[0].epochs_run == 6
     np.testing.assert_allclose(together[0].kernels[0], alone.kernels[0], rtol=1e-5, atol=1e-7)
 
@@ -375,9 +380,12 @@ def test_checkpoint_of_other_runs_is_refused(tmp_path):
     path = tmp_path / "sweep.ckpt"
     with pytest.raises(KeyboardInterrupt):
         train_runs([Run(small(), MOONS)], on_epoch=lambda g, r: (_ for _ in ()).throw(KeyboardInterrupt), checkpoint=path)
-    with pytest.raises(ValueError) as info:
+    with pytest.raises(DataError) as info:
         train_runs([Run(small(seed=9), MOONS)], checkpoint=path)
-    assert str(info.value) == f"Checkpoint '{path}' belongs to a different set of runs: remove it or use the same options."
+    assert str(info.value) == (
+        f"The checkpoint '{path}' belongs to other runs (another command or other options): remove it to start over, "
+        "or run the command that wrote it."
+    )
 
 
 def test_json_weights_count_dead_units_on_the_training_data():

@@ -28,7 +28,7 @@ from reglab.measures import (
 def test_all_is_sorted_and_complete():
     assert measures.__all__ == sorted(measures.__all__)
     public = {name for name in vars(measures) if not name.startswith("_")}
-    modules = {"boundary", "fit", "stats", "weights", "annotations"}
+    modules = {"boundary", "ceiling", "fit", "stats", "weights", "annotations"}
     assert public - modules == set(measures.__all__)
 
 
@@ -305,18 +305,20 @@ def test_kinds_are_the_stated_task_choices_and_kind_of_rejects_a_kind():
 
 
 VERDICT_CASES = [
-    # train, held-out, task, majority rate, expected
-    (0.5, 0.5, "regression", None, "underfitting"),
-    (0.6, 0.6, "regression", None, "good fit"),  # skill exactly at the threshold fits
-    (0.59, 0.2, "regression", None, "underfitting"),  # underfitting wins over a large gap
+    # train, held-out, task, majority rate, expected (no ceiling known: underfit_skill 0.1)
+    (0.05, 0.05, "regression", None, "underfitting"),
+    (0.1, 0.1, "regression", None, "good fit"),  # skill exactly at the threshold fits
+    (0.35, 0.33, "regression", None, "good fit"),  # a modest R² on noisy data is not underfitting
+    (0.09, -0.5, "regression", None, "underfitting"),  # underfitting wins over a large gap
     (0.75, 0.70, "regression", None, "good fit"),  # gap exactly 0.05 in decimal
     (0.75, 0.6999, "regression", None, "overfitting"),
     (0.95, 0.96, "regression", None, "good fit"),  # held-out better than train
-    (0.8, 0.8, "classification", 0.5, "good fit"),  # skill 0.6, at the threshold
-    (0.79, 0.79, "classification", 0.5, "underfitting"),  # skill 0.58
+    (0.55, 0.55, "classification", 0.5, "good fit"),  # skill 0.1, at the threshold
+    (0.54, 0.54, "classification", 0.5, "underfitting"),  # skill 0.08
+    (0.67, 0.66, "classification", 0.5, "good fit"),  # noisy table, best anything reaches
     (0.97, 0.86, "classification", 0.5, "overfitting"),
     (0.97, 0.92, "classification", 0.5, "good fit"),
-    (0.95, 0.95, "classification", 0.9, "underfitting"),  # 95% on a 90/10 problem is skill 0.5
+    (0.905, 0.905, "classification", 0.9, "underfitting"),  # 90.5% on a 90/10 problem is skill 0.05
 ]
 
 
@@ -326,11 +328,52 @@ def test_verdict_table(train, held_out, task, majority, expected):
     assert expected in measures.VERDICTS
 
 
+CEILING_CASES = [
+    # train, held-out, ceiling, expected (underfit_margin 0.03)
+    (0.857, 0.84, 0.915, "underfitting"),  # a straight boundary on moons at noise 0.3
+    (0.885, 0.86, 0.915, "good fit"),  # exactly the margin below the ceiling (0.915 − 0.03 in decimal)
+    (0.8849, 0.70, 0.915, "underfitting"),  # underfitting wins over a large gap
+    (0.93, 0.84, 0.915, "overfitting"),
+    (0.92, 0.90, 0.915, "good fit"),
+    (0.60, 0.58, 0.67, "underfitting"),  # a reference reached 0.67 on held-out data
+    (0.65, 0.64, 0.67, "good fit"),  # level with the reference: not underfitting, though modest
+]
+
+
+@pytest.mark.parametrize(("train", "held_out", "ceiling", "expected"), CEILING_CASES)
+def test_verdict_against_a_ceiling(train, held_out, ceiling, expected):
+    assert verdict(train, held_out, "classification", 0.5, ceiling=ceiling) == expected
+
+
+def test_a_ceiling_replaces_the_skill_rule():
+    # skill 0.08 would be underfitting without a ceiling; a ceiling of 0.56 says the data allows no more
+    assert verdict(0.54, 0.54, "classification", 0.5) == "underfitting"
+    assert verdict(0.54, 0.54, "classification", 0.5, ceiling=0.56) == "good fit"
+    # skill 0.7 would fit without a ceiling; against 0.99 it is far short
+    assert verdict(0.85, 0.85, "classification", 0.5) == "good fit"
+    assert verdict(0.85, 0.85, "classification", 0.5, ceiling=0.99) == "underfitting"
+
+
 def test_verdict_custom_thresholds():
-    loose = FitThresholds(gap=0.2, underfit_skill=0.0)
+    loose = FitThresholds(gap=0.2, underfit_skill=0.0, underfit_margin=0.2)
     assert verdict(0.97, 0.86, "classification", 0.5, loose) == "good fit"
     assert verdict(0.3, 0.3, "regression", None, loose) == "good fit"
     assert verdict(0.3, 0.05, "regression", None, loose) == "overfitting"
+    assert verdict(0.80, 0.80, "classification", 0.5, loose, ceiling=0.99) == "good fit"
+    assert verdict(0.78, 0.80, "classification", 0.5, loose, ceiling=0.99) == "underfitting"
+
+
+@pytest.mark.parametrize(
+    ("verdicts", "text"),
+    [
+        (["underfitting"] * 4 + ["good fit"], "underfitting in 4 of 5 seeds, good fit in 1 of 5 seeds"),
+        (["good fit", None], "diverged in 1 of 2 seeds, good fit in 1 of 2 seeds"),
+        (["overfitting"], "overfitting in 1 of 1 seed"),
+        ([], "no runs"),
+    ],
+)
+def test_verdict_counts_read_k_of_n_seeds(verdicts, text):
+    assert measures.verdict_counts(verdicts) == text
 
 
 def test_verdict_rejects_diverged_scores():
@@ -351,6 +394,7 @@ SKILL_EXPECTED = "The 'underfit_skill' threshold must be a finite float in [0, 1
         ({"gap": float("inf")}, "The 'gap' threshold must be a finite float >= 0. Got inf instead."),
         ({"underfit_skill": 1.5}, f"{SKILL_EXPECTED} Got 1.5 instead."),
         ({"underfit_skill": True}, f"{SKILL_EXPECTED} Got True instead."),
+        ({"underfit_margin": -0.01}, "The 'underfit_margin' threshold must be a finite float in [0, 1]. Got -0.01 instead."),
     ],
 )
 def test_threshold_validation(kwargs, message):
@@ -367,13 +411,13 @@ def test_threshold_validation(kwargs, message):
             "Train accuracy 0.97 vs validation 0.86: a gap of 0.11 > 0.05, so the model is overfitting.",
         ),
         (
-            (0.55, 0.54, "classification", 0.5),
-            "Train accuracy 0.55 vs validation 0.54: train chance-corrected skill 0.10 (majority class 0.50) "
-            "< 0.6, so the model is underfitting.",
+            (0.53, 0.54, "classification", 0.5),
+            "Train accuracy 0.53 vs validation 0.54: train chance-corrected skill 0.06 (majority class 0.50) "
+            "< 0.1, so the model is underfitting.",
         ),
         (
             (0.92, 0.90, "regression"),
-            "Train R² 0.92 vs validation 0.90: train skill 0.92 >= 0.6 and a gap of 0.02 <= 0.05, "
+            "Train R² 0.92 vs validation 0.90: train skill 0.92 >= 0.1 and a gap of 0.02 <= 0.05, "
             "so the model is a good fit.",
         ),
         (
@@ -381,8 +425,8 @@ def test_threshold_validation(kwargs, message):
             "Train R² 0.75 vs validation 0.70: a gap of 0.0501 > 0.05, so the model is overfitting.",
         ),
         (
-            (0.5999, 0.5999, "regression"),
-            "Train R² 0.60 vs validation 0.60: train skill 0.5999 < 0.6, so the model is underfitting.",
+            (0.0999, 0.0999, "regression"),
+            "Train R² 0.10 vs validation 0.10: train skill 0.0999 < 0.1, so the model is underfitting.",
         ),
     ],
 )
@@ -392,3 +436,13 @@ def test_explain(args, sentence):
 
 def test_explain_names_the_held_out_set():
     assert explain(0.92, 0.90, "regression", held_out_name="test").startswith("Train R² 0.92 vs test 0.90:")
+
+
+def test_explain_against_a_ceiling():
+    assert explain(0.85, 0.84, "classification", 0.5, ceiling=0.915) == (
+        "Train accuracy 0.85 vs validation 0.84: train accuracy 0.85 < 0.885 (ceiling 0.915 − 0.03), so the model is underfitting."
+    )
+    assert explain(0.90, 0.88, "classification", 0.5, held_out_name="test", ceiling=0.915) == (
+        "Train accuracy 0.90 vs test 0.88: train accuracy 0.90 >= 0.885 (ceiling 0.915 − 0.03) and a gap of 0.02 <= 0.05, "
+        "so the model is a good fit."
+    )

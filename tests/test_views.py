@@ -228,12 +228,14 @@ def test_the_page_states_the_settings_and_thresholds_of_the_document(tmp_path):
     settings = dataclasses.replace(settings_for(quick=True), seeds=3, seed=7, test_size=0.4, val_size=0.2, hidden=(16,), batch_size=8)
     doc = {
         "schema_version": 1, "kind": "reglab-lecture", "settings": dataclasses.asdict(settings), "model": {"layers": [2, 16, 1]},
-        "thresholds": {"gap": 0.07, "underfit_skill": 0.55}, "confidence": 0.9, "convention": CONVENTION, "sections": [],
-        "timing": {"n_runs": 3, "train_seconds": 1.5},
+        "thresholds": {"gap": 0.07, "underfit_skill": 0.55, "underfit_margin": 0.04}, "confidence": 0.9, "convention": CONVENTION,
+        "sections": [], "timing": {"n_runs": 3, "train_seconds": 1.5},
+        "ceiling": {"dataset": "moons", "noise": 0.25, "bayes_accuracy": 0.9312}, "claims": [], "checklist": [], "workflow": [],
     }  # fmt: skip
     text = " ".join(write_report(doc, tmp_path).read_text().split())
     for shown in ("3 seeds per configuration", "means with 90% intervals", "40% test, 20% of the rest", "2 → 16 → 1, ReLU",
-                  "Adam, learning rate 0.003, batch 8, 150 epochs", "7 … 9:", "below 0.55;", "exceeds 0.07;"):
+                  "Adam, learning rate 0.003, batch 8, 150 epochs", "7 … 9:", "more than 0.04 below the Bayes ceiling",
+                  "exceeds 0.07,", "moons at noise 0.25 is 0.931"):
         assert shown in text, shown
 
 

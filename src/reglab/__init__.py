@@ -12,6 +12,7 @@ import importlib
 _HOMES = {
     "DataConfig": "reglab.config",
     "DataError": "reglab.errors",
+    "Diagnosis": "reglab.diagnosis",
     "L1": "reglab.regularizers",
     "L1L2": "reglab.regularizers",
     "L2": "reglab.regularizers",
@@ -21,6 +22,7 @@ _HOMES = {
     "RunResult": "reglab.runs",
     "Split": "reglab.data",
     "StackTrainer": "reglab.engine",
+    "diagnose": "reglab.diagnosis",
     "grid": "reglab.runs",
     "layer_stats": "reglab.measures",
     "load": "reglab.data",

@@ -23,8 +23,9 @@ from reglab.errors import ConfigError
 from reglab.regularizers import NoPenalty, Regularizer
 
 __all__ = [
-    "ACTIVATIONS", "COUNT", "DataConfig", "Interval", "L1_METHODS", "MAX_DEPTH", "MAX_SEED", "MAX_WIDTH", "NON_NEGATIVE",
-    "OPEN_RATE", "OPTIMIZERS", "POSITIVE", "RATE", "RunConfig", "SCHEMA_VERSION", "SEED", "STATUSES", "TASKS", "TASK_CHOICES",
+    "ACTIVATIONS", "COUNT", "DataConfig", "EPOCHS", "Interval", "L1_METHODS", "MAX_DEPTH", "MAX_EPOCHS", "MAX_SEED", "MAX_SEEDS",
+    "MAX_WIDTH", "MISSING_RULES", "NON_NEGATIVE", "OPEN_RATE",
+    "OPTIMIZERS", "POSITIVE", "RATE", "RunConfig", "SCHEMA_VERSION", "SEED", "SEEDS", "STATUSES", "TASKS", "TASK_CHOICES",
     "UNIT", "WIDTHS", "Widths", "config_error",
 ]  # fmt: skip
 
@@ -33,13 +34,18 @@ Activation = Literal["relu", "tanh", "sigmoid", "gelu"]  # after every hidden la
 Optimizer = Literal["sgd", "adam", "adamw"]
 L1Method = Literal["proximal", "subgradient"]  # proximal: soft-threshold after each step; subgradient: as Keras
 TaskChoice = Literal["auto", "classification", "regression"]  # what a user may state; auto: from the target
-ACTIVATIONS, OPTIMIZERS, L1_METHODS, TASK_CHOICES = (get_args(t) for t in (Activation, Optimizer, L1Method, TaskChoice))
+MissingRule = Literal["error", "drop", "impute"]  # missing cells of a CSV file: refuse, drop their rows, fill them
+ACTIVATIONS, OPTIMIZERS, L1_METHODS, TASK_CHOICES, MISSING_RULES = (
+    get_args(t) for t in (Activation, Optimizer, L1Method, TaskChoice, MissingRule)
+)
 TASKS = ("binary", "multiclass", "regression")  # what a dataset asks of the model (its output and loss)
 STATUSES = ("completed", "early_stopped", "pruned", "diverged")  # how a run ended
 ADAMW_DEFAULT_DECAY = 0.01  # PyTorch's AdamW default, used when optimizer="adamw" and weight_decay is unset
 MAX_WIDTH = 65536  # widest hidden layer
 MAX_DEPTH = 16  # most hidden layers
 MAX_SEED = 2**32 - 1  # scikit-learn's random_state is a 32-bit seed
+MAX_EPOCHS = 100_000  # most passes over the training rows
+MAX_SEEDS = 10_000  # most seeds per configuration of a sweep
 
 
 @dataclass(frozen=True)
@@ -123,7 +129,9 @@ POSITIVE = Interval(float, 0, low_open=True)  # learning rate
 RATE = Interval(float, 0, 1, high_open=True)  # dropout, momentum, validation fraction
 OPEN_RATE = Interval(float, 0, 1, low_open=True, high_open=True)  # test fraction
 UNIT = Interval(float, 0, 1)  # skills and probabilities
-COUNT = Interval(int, 1)  # epochs, batch size, patience, seeds per configuration, threads
+COUNT = Interval(int, 1)  # batch size, patience, threads
+EPOCHS = Interval(int, 1, MAX_EPOCHS)
+SEEDS = Interval(int, 1, MAX_SEEDS)  # seeds per configuration
 SEED = Interval(int, 0, MAX_SEED)
 WIDTH = Interval(int, 1, MAX_WIDTH)
 N_SAMPLES = Interval(int, 4)  # a stratified split needs a few points
@@ -131,7 +139,7 @@ N_CLASSES = Interval(int, 2)
 WIDTHS = Widths()
 
 NonNegative, Positive, Rate, OpenRate = (r.annotated() for r in (NON_NEGATIVE, POSITIVE, RATE, OPEN_RATE))
-Count, Seed, NSamples, NClasses = (r.annotated() for r in (COUNT, SEED, N_SAMPLES, N_CLASSES))
+Count, Epochs, Seed, NSamples, NClasses = (r.annotated() for r in (COUNT, EPOCHS, SEED, N_SAMPLES, N_CLASSES))
 
 
 class _Frozen(BaseModel):
@@ -159,8 +167,8 @@ class RunConfig(_Frozen):
     weight_decay: Optional[NonNegative] = None  # decoupled decay; None: 0.01 for adamw, 0 otherwise
     optimizer: Optimizer = "adam"
     lr: Positive = 1e-3  # learning rate
-    momentum: Rate = 0.0  # SGD momentum (heavy ball), ignored by Adam
-    epochs: Count = 300  # passes over the training set
+    momentum: Rate = 0.0  # SGD momentum (heavy ball); 0 with Adam and AdamW, which keep their own moments
+    epochs: Epochs = 300  # passes over the training set
     batch_size: Optional[Count] = 32  # None: full batch
     patience: Optional[Count] = None  # early stopping on validation data loss; None: off
     min_delta: NonNegative = 0.0  # smallest decrease of validation loss that counts as improvement
@@ -171,6 +179,15 @@ class RunConfig(_Frozen):
     @classmethod
     def _hidden(cls, v: Any) -> tuple[int, ...]:
         return WIDTHS.check("hidden", v)
+
+    @model_validator(mode="after")
+    def _momentum(self) -> RunConfig:
+        if self.momentum and self.optimizer != "sgd":
+            raise ConfigError(
+                f"The 'momentum' parameter must be 0 with optimizer '{self.optimizer}' (momentum is SGD's; "
+                f"Adam and AdamW keep their own moment estimates). Got {self.momentum!r} instead."
+            )
+        return self
 
     @property
     def decay(self) -> float:
@@ -204,6 +221,8 @@ class DataConfig(_Frozen):
     noise: NonNegative = 0.3  # noise level of a 2-D generator
     n_classes: NClasses = 3  # classes of the 'blobs' generator
     target: str | None = None  # target column of a CSV file
+    missing: MissingRule = "error"  # missing cells of a CSV file: refuse, drop their rows, or impute from the training part
+    drop: tuple[str, ...] = ()  # columns of a CSV file to leave out
     task: TaskChoice = "auto"  # auto: from the target's type
     test_size: OpenRate = 0.3  # fraction of all rows held out for test
     val_size: Rate = 0.0  # fraction of the training part held out for validation
@@ -214,6 +233,15 @@ class DataConfig(_Frozen):
     def _dataset(self) -> DataConfig:
         if not self.dataset.strip():
             raise ConfigError(f"The 'dataset' parameter must be a dataset name or a CSV path. Got {self.dataset!r} instead.")
+        from reglab.data.generators import DATASETS  # imported here: reglab.data imports this module
+
+        if self.dataset in DATASETS:
+            for name, unset in (("target", None), ("missing", "error"), ("drop", ())):
+                if getattr(self, name) != unset:
+                    raise ConfigError(
+                        f"The '{name}' parameter must be {unset!r} for built-in dataset '{self.dataset}' "
+                        f"(it applies to CSV files only). Got {getattr(self, name)!r} instead."
+                    )
         return self
 
 

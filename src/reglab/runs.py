@@ -23,11 +23,16 @@ import torch
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.data import Split, load
-from reglab.engine import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, stack_key
+from reglab.engine import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, memory, stack_key
+from reglab.engine.memory import stack_size
 from reglab.engine.state import outcome_from_state, outcome_state
+from reglab.errors import DataError
 from reglab.measures import FitThresholds, explain, generalization_gap, layer_stats, verdict
 
-__all__ = ["Run", "RunResult", "StackPlan", "grid", "group_runs", "plan_stacks", "train", "train_runs"]
+__all__ = [
+    "Run", "RunResult", "StackPlan", "grid", "group_runs", "check_runs_memory",
+    "plan_stacks", "read_checkpoint", "runs_fingerprint", "train", "train_runs",
+]
 
 
 @dataclass(frozen=True)
@@ -73,8 +78,11 @@ class RunResult:
 
     @property
     def held_out(self) -> tuple[str, dict[str, float]]:
-        """The part that judges fit: validation when there is one, else test."""
-        return ("validation", self.val) if self.val else ("test", self.test)
+        """The part that judges fit, one that chose nothing: the validation set when there is one and
+        early stopping did not use it to pick the epoch, else the test set."""
+        if self.val and self.config.patience is None:
+            return ("validation", self.val)
+        return ("test", self.test)
 
     @property
     def gap(self) -> float:
@@ -82,23 +90,33 @@ class RunResult:
         return generalization_gap(self.train[self.score_name], self.held_out[1][self.score_name])
 
     def verdict(self, thresholds: FitThresholds | None = None) -> str | None:
-        """``overfitting``, ``underfitting`` or ``good fit`` (reglab.measures.fit); None if diverged."""
+        """``overfitting``, ``underfitting`` or ``good fit`` (reglab.measures.fit); None if diverged.
+
+        Judged on :attr:`held_out`, against the Bayes accuracy of the data when it comes from a 2-D
+        generator (reglab.measures.ceiling.data_ceiling)."""
+        from reglab.measures.ceiling import data_ceiling
+
         if self.diverged:
             return None
         kind = "regression" if self.task == "regression" else "classification"
         majority = None if kind == "regression" else self.majority_rate
         score = self.score_name
-        return verdict(self.train[score], self.held_out[1][score], kind, majority, thresholds or FitThresholds())
+        ceiling = data_ceiling(self.data, self.task)
+        return verdict(self.train[score], self.held_out[1][score], kind, majority, thresholds or FitThresholds(), ceiling=ceiling)
 
     def explain(self, thresholds: FitThresholds | None = None) -> str | None:
         """The verdict as one sentence with the numbers behind it; None if diverged."""
+        from reglab.measures.ceiling import data_ceiling
+
         if self.diverged:
             return None
         kind = "regression" if self.task == "regression" else "classification"
         majority = None if kind == "regression" else self.majority_rate
         name, held_out = self.held_out
         score = self.score_name
-        return explain(self.train[score], held_out[score], kind, majority, thresholds or FitThresholds(), held_out_name=name)
+        limits = thresholds or FitThresholds()
+        ceiling = data_ceiling(self.data, self.task)
+        return explain(self.train[score], held_out[score], kind, majority, limits, held_out_name=name, ceiling=ceiling)
 
     def weight_stats(self, X: np.ndarray | None = None) -> list[dict[str, Any]]:
         """Per-layer weight statistics (and dead units on ``X`` when given)."""
@@ -107,15 +125,20 @@ class RunResult:
     def to_dict(self, thresholds: FitThresholds | None = None, X: np.ndarray | None = None) -> dict[str, Any]:
         """The JSON document of one run (``reglab train --json``); NaN and inf become null.
 
-        Dead units are counted on ``X``, by default the run's own training features.
+        Dead units are counted on ``X``, by default the run's own training features. ``rows`` gives
+        the rows of each part, ``classes`` the class count (0 for regression); a diverged run's
+        metrics are null, and ``best_epoch`` is set only when early stopping restored that epoch.
         """
+        split = self.split if self.split is not None else load(self.data)
         if X is None and not self.diverged:
-            X = (self.split if self.split is not None else load(self.data)).X_train
+            X = split.X_train
         doc = {
             "schema_version": SCHEMA_VERSION,
             "config": self.config.model_dump(mode="json", by_alias=True),
             "data": self.data.model_dump(mode="json"),
             "task": self.task,
+            "classes": split.n_classes,
+            "rows": {"train": len(split.X_train), "validation": len(split.X_val), "test": len(split.X_test)},
             "train": self.train,
             "val": self.val,
             "test": self.test,
@@ -185,22 +208,35 @@ def train_runs(
     on_epoch: Callable[[int, EpochReport], None] | None = None,
     checkpoint: str | Path | None = None,
     checkpoint_every: float = 30.0,
+    keep_checkpoint: bool = False,
+    check_memory: bool = True,
 ) -> list[RunResult]:
     """Trains every run, stacked by group, and returns one result per run in the same order.
 
     ``plan`` is :func:`plan_stacks` of ``runs`` (made here when not given). ``on_epoch(group_index,
-    report)`` is called after each epoch of each stack, groups numbered as in ``plan.groups``. With ``checkpoint``
-    (a file path) the state of the sweep is saved every ``checkpoint_every`` seconds, after each
-    stack and on KeyboardInterrupt; calling again with the same runs and path resumes exactly where it
-    stopped. The file is removed once every run has finished.
+    report)`` is called after each epoch of each stack, groups numbered as in ``plan.groups``.
+
+    Before anything is built, each stack's memory is estimated (:mod:`reglab.engine.memory`) and the
+    runs are refused with :class:`reglab.engine.memory.MemoryLimitError` when the largest stack would
+    not fit in the memory available on ``device`` (``check_memory=False`` skips this).
+
+    With ``checkpoint`` (a file path) the state is saved between epochs every ``checkpoint_every``
+    seconds, after each stack, and on KeyboardInterrupt: then the state after the last *completed*
+    epoch is written (a snapshot taken after every epoch), never a half-done epoch's, so calling again
+    with the same runs and path gives bit for bit the results of an uninterrupted call. The file is
+    removed once every run has finished, unless ``keep_checkpoint`` (a caller with later phases keeps
+    it, and the next call returns the saved results without training). A file that is not a readable
+    checkpoint of these runs is refused with :class:`reglab.errors.DataError`.
     """
     runs = list(runs)
     plan = plan or plan_stacks(runs)
     if len(plan.splits) != len(runs):
         raise ValueError(f"The plan is for {len(plan.splits)} runs but {len(runs)} runs were given: make it with plan_stacks(runs).")
     splits = plan.splits
-    fingerprint = [(r.config.model_dump_json(by_alias=True), r.data.model_dump_json()) for r in runs]
-    saved = _read_checkpoint(checkpoint, fingerprint)
+    if check_memory:
+        check_runs_memory(runs, plan, device, dtype, checkpoint is not None)
+    fingerprint = runs_fingerprint(runs)
+    saved = read_checkpoint(checkpoint, fingerprint)
     done: dict[int, Outcome] = {int(i): outcome_from_state(o) for i, o in saved.get("done", {}).items()}
     configs: dict[int, RunConfig] = {int(i): RunConfig.model_validate(c) for i, c in saved.get("configs", {}).items()}
     for g, members in enumerate(plan.groups):
@@ -209,40 +245,87 @@ def train_runs(
         trainer = StackTrainer([runs[i].config for i in members], [splits[i] for i in members], device=device, dtype=dtype)
         if saved.get("group") == g:
             trainer.load_state_dict(saved["state"])
-        save = functools.partial(_write_checkpoint, checkpoint, fingerprint, done, configs, g)
-        last = time.monotonic()
-        try:
-            for report in trainer.epochs():
-                if on_epoch is not None:
-                    on_epoch(g, report)
-                if checkpoint is not None and time.monotonic() - last > checkpoint_every:
-                    save(trainer.state_dict())
-                    last = time.monotonic()
-        except KeyboardInterrupt:
-            if checkpoint is not None:
-                save(trainer.state_dict())
-            raise
+        save = functools.partial(write_checkpoint, checkpoint, fingerprint, done, configs, g)
+        _train_stack(trainer, g, on_epoch, save if checkpoint is not None else None, checkpoint_every)
         for k, i in enumerate(members):
             done[i] = trainer.outcomes[k]
             configs[i] = trainer.configs[k]
         if checkpoint is not None:
             save(None)
-    if checkpoint is not None:
+    if checkpoint is not None and not keep_checkpoint:
         Path(checkpoint).unlink(missing_ok=True)
     return [_result(Run(configs[i], runs[i].data), splits[i], done[i]) for i in range(len(runs))]
 
 
-def _read_checkpoint(path: str | Path | None, fingerprint: list) -> dict:
+def check_runs_memory(runs: Sequence[Run], plan: StackPlan, device: str, dtype: torch.dtype, checkpoint: bool) -> None:
+    """Refuses the runs (:class:`reglab.engine.memory.MemoryLimitError`) when their largest stack would
+    not fit in the memory available on ``device`` (see :mod:`reglab.engine.memory`)."""
+    sizes = [stack_size([runs[i].config for i in g], [plan.splits[i] for i in g], dtype) for g in plan.groups]
+    memory.check_memory(sizes, memory.available_bytes(device), checkpoint=checkpoint)
+
+
+def _train_stack(trainer: StackTrainer, g: int, on_epoch, save, every: float) -> None:
+    """Trains one stack; with ``save``, checkpoints between epochs and writes the last epoch's state on
+    KeyboardInterrupt, wherever in an epoch it arrives."""
+    last, snapshot = time.monotonic(), trainer.snapshot() if save is not None else None
+    try:
+        for report in trainer.epochs():
+            if save is not None:
+                snapshot = trainer.snapshot()
+            if on_epoch is not None:
+                on_epoch(g, report)
+            if save is not None and time.monotonic() - last > every:
+                save(snapshot.state_dict())
+                last = time.monotonic()
+    except KeyboardInterrupt:
+        if save is not None:
+            save(snapshot.state_dict())
+        raise
+
+
+def runs_fingerprint(runs: Sequence[Run]) -> list[tuple[str, str]]:
+    """What a checkpoint must have been written for: every run's config and data, as JSON."""
+    return [(r.config.model_dump_json(by_alias=True), r.data.model_dump_json()) for r in runs]
+
+
+CHECKPOINT_KIND = "reglab-checkpoint"
+CHECKPOINT_VERSION = 2  # version 2: written between epochs, with kind and version
+
+
+def read_checkpoint(path: str | Path | None, fingerprint: list) -> dict:
+    """The saved state at ``path`` for the runs of ``fingerprint``; {} when there is no file.
+
+    A file that cannot be read (empty, truncated, not a checkpoint), was written by another version of
+    reglab or belongs to other runs is refused with :class:`reglab.errors.DataError`, saying what to do.
+    """
     if path is None or not Path(path).exists():
         return {}
-    state = torch.load(path, weights_only=True)
+    start_over = "remove it to start over"
+    try:
+        state = torch.load(path, weights_only=True)
+    except Exception:  # torch raises EOFError, RuntimeError, UnpicklingError, ... by how the file is broken
+        raise DataError(f"The checkpoint '{path}' cannot be read (empty, truncated or not a reglab checkpoint): {start_over}.") from None
+    if not isinstance(state, dict) or state.get("kind") != CHECKPOINT_KIND or state.get("version") != CHECKPOINT_VERSION:
+        found = state.get("version") if isinstance(state, dict) and state.get("kind") == CHECKPOINT_KIND else "none"
+        raise DataError(
+            f"The checkpoint '{path}' was not written by this version of reglab (format {found}, expected {CHECKPOINT_VERSION}): "
+            f"{start_over}."
+        )
     if state.get("fingerprint") != fingerprint:
-        raise ValueError(f"Checkpoint '{path}' belongs to a different set of runs: remove it or use the same options.")
+        raise DataError(
+            f"The checkpoint '{path}' belongs to other runs (another command or other options): {start_over}, "
+            "or run the command that wrote it."
+        )
     return state
 
 
-def _write_checkpoint(path, fingerprint, done, configs, group, state) -> None:
+def write_checkpoint(path: str | Path, fingerprint: list, done: dict, configs: dict, group: int, state: dict | None) -> None:
+    """Writes a checkpoint: kind and version, the runs' fingerprint, finished runs' outcomes and
+    configs, the stack in training and its state after its last completed epoch (None between stacks).
+    Through a temporary file renamed over ``path``: the file is whole or absent whenever the process stops."""
     payload = {
+        "kind": CHECKPOINT_KIND,
+        "version": CHECKPOINT_VERSION,
         "fingerprint": fingerprint,
         "done": {i: outcome_state(o) for i, o in done.items()},
         "configs": {i: c.model_dump(mode="json", by_alias=True) for i, c in configs.items()},
@@ -250,8 +333,11 @@ def _write_checkpoint(path, fingerprint, done, configs, group, state) -> None:
         "state": state,
     }
     tmp = Path(str(path) + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)  # atomic: an interruption never leaves a half-written checkpoint
+    try:
+        torch.save(payload, tmp)
+        os.replace(tmp, path)  # atomic: an interruption never leaves a half-written checkpoint
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def train(config: RunConfig | None = None, data: DataConfig | None = None, **kwargs: Any) -> RunResult:
@@ -269,11 +355,15 @@ def grid(
     """
     data = data or DataConfig()
     names = list(axes)
+    seeds = list(seeds)
+    for seed in {min(seeds, default=0), max(seeds, default=0)}:  # the seeds' range, validated by the configs' own rule
+        base.replace(seed=seed), data.replace(seed=seed)
+    datas = {seed: data.model_copy(update={"seed": seed}) if split_per_seed else data for seed in seeds}
     runs = []
     for values in itertools.product(*(axes[n] for n in names)):
+        point = base.replace(**dict(zip(names, values)))  # validated once per grid point; seeds are copied in
         for seed in seeds:
-            config = base.replace(**dict(zip(names, values)), seed=seed)
-            runs.append(Run(config, data.replace(seed=seed) if split_per_seed else data))
+            runs.append(Run(point.model_copy(update={"seed": seed}), datas[seed]))
     return runs
 
 

@@ -14,9 +14,25 @@ import typer
 from typer.core import TyperGroup
 
 
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM while a command ran, carried past click (which would turn a KeyboardInterrupt
+    into ``Abort`` after writing a blank line) to :func:`reglab.cli.running.execute`."""
+
+    def __init__(self, interrupt: KeyboardInterrupt) -> None:
+        super().__init__("interrupted")
+        self.interrupt = interrupt
+
+
 class Group(TyperGroup):
     """reglab's command group: its help and every command's list ``--help`` without typer's
-    ``<bool>`` beside it, as the flags are listed (an empty metavar)."""
+    ``<bool>`` beside it, as the flags are listed (an empty metavar); an interrupted command ends as
+    :class:`Interrupted`."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise Interrupted(exc) from None
 
     def get_help_option(self, ctx):
         return quiet(super().get_help_option(ctx))

@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from reglab.cli.parsing import ARCHITECTURE_SEPARATORS, Choice, fail, many, one, parse_batch_size, parse_device
-from reglab.cli.progress import note
+from reglab.cli.progress import note, plural
 from reglab.config import (
     ACTIVATIONS,
     COUNT,
+    EPOCHS,
     L1_METHODS,
+    MAX_SEED,
+    MISSING_RULES,
     N_CLASSES,
     N_SAMPLES,
     NON_NEGATIVE,
@@ -29,13 +32,18 @@ from reglab.config import (
     POSITIVE,
     RATE,
     SEED,
+    SEEDS,
     TASK_CHOICES,
     UNIT,
     WIDTHS,
     DataConfig,
     RunConfig,
 )
+from reglab.data import DATASETS
 from reglab.regularizers import PENALTY_KINDS, make_regularizer
+
+LARGE_DATA = 20_000  # training rows from which a run without early stopping gets a hint that --patience exists
+QUICK_EPOCHS = 10  # ... unless it trains this few epochs
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,23 @@ class Request:
     folder: Path | None  # --out, created
 
 
+def csv_options(o: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """``(missing, drop)``: the options that only a CSV file takes, refused with a built-in dataset.
+    (A command that does not declare them reads a CSV file by the defaults.)"""
+    built_in = o["dataset"] in DATASETS
+    missing = one("--missing", o.get("missing") or "error", Choice(MISSING_RULES))
+    drop = o.get("drop")
+    columns = () if drop is None else tuple(dict.fromkeys(c.strip() for c in drop.split(",")))
+    if drop is not None and not all(columns):
+        fail("--drop", "comma-separated column names, such as id,name", drop)
+    why = f"left out with built-in dataset '{o['dataset']}' (its columns and target are fixed; it applies to CSV files)"
+    for option, given, text in (("--target", o["target"] is not None, o["target"]), ("--missing", missing != "error", o.get("missing")),
+                                ("--drop", drop is not None, drop)):  # fmt: skip
+        if built_in and given:
+            fail(option, why, text)
+    return missing, columns
+
+
 def data_config(o: dict[str, Any]) -> DataConfig:
     """The data options as a DataConfig; with --patience and no --val-size, 20 % validation."""
     val_size = o["val_size"]
@@ -61,9 +86,12 @@ def data_config(o: dict[str, Any]) -> DataConfig:
     val = DataConfig.model_fields["val_size"].default if val_size is None else one("--val-size", val_size, RATE)
     if o["patience"] is not None and val == 0:
         fail("--val-size", "> 0 when --patience is given (early stopping watches the validation loss)", val_size)
+    missing, drop = csv_options(o)
     return DataConfig(
         dataset=o["dataset"],
         target=o["target"],
+        missing=missing,
+        drop=drop,
         task=one("--task", o["task"], Choice(TASK_CHOICES)),
         n_samples=one("--n-samples", o["n_samples"], N_SAMPLES),
         noise=one("--noise", o["noise"], NON_NEGATIVE),
@@ -78,13 +106,17 @@ def data_config(o: dict[str, Any]) -> DataConfig:
 def base_config(o: dict[str, Any]) -> RunConfig:
     """The options that a sweep never varies, as the config each run is derived from."""
     optional = lambda name, option, rule: None if o[name] is None else one(option, o[name], rule)  # noqa: E731
+    optimizer, momentum = one("--optimizer", o["optimizer"], Choice(OPTIMIZERS)), one("--momentum", o["momentum"], RATE)
+    if momentum and optimizer != "sgd":
+        why = f"0 with --optimizer {optimizer} (momentum is SGD's; Adam and AdamW keep their own moment estimates)"
+        fail("--momentum", why, o["momentum"])
     return RunConfig(
         activation=one("--activation", o["activation"], Choice(ACTIVATIONS)),
         l1_method=one("--l1-method", o["l1_method"], Choice(L1_METHODS)),
         regularize_output=o["regularize_output"],
-        optimizer=one("--optimizer", o["optimizer"], Choice(OPTIMIZERS)),
-        momentum=one("--momentum", o["momentum"], RATE),
-        epochs=one("--epochs", o["epochs"], COUNT),
+        optimizer=optimizer,
+        momentum=momentum,
+        epochs=one("--epochs", o["epochs"], EPOCHS),
         batch_size=parse_batch_size(o["batch_size"]),
         patience=optional("patience", "--patience", COUNT),
         min_delta=one("--min-delta", o["min_delta"], NON_NEGATIVE),
@@ -137,7 +169,7 @@ def thresholds(o: dict[str, Any]) -> dict[str, float]:
 def read_request(o: dict[str, Any], sweep: bool) -> Request:
     """Every option checked, in the order of the help, and --out created; no data read yet."""
     data, base = data_config(o), base_config(o)
-    n_seeds = one("--seeds", o["seeds"], COUNT) if sweep else 1
+    n_seeds = seed_count(o, base.seed) if sweep else 1
     grid_axes = axes(o, sweep)
     return Request(
         data=data, base=base, axes=grid_axes, seeds=range(base.seed, base.seed + n_seeds), split_per_seed=not o["fixed_split"],
@@ -146,11 +178,22 @@ def read_request(o: dict[str, Any], sweep: bool) -> Request:
     )  # fmt: skip
 
 
+def seed_count(o: dict[str, Any], seed: int) -> int:
+    """--seeds, such that the last seed of a sweep, --seed + --seeds − 1, is a seed too."""
+    n_seeds = one("--seeds", o["seeds"], SEEDS)
+    if seed + n_seeds - 1 > MAX_SEED:
+        why = f"at most {MAX_SEED - seed + 1} with --seed {seed} (the seeds --seed … --seed + N − 1 must stay <= {MAX_SEED})"
+        fail("--seeds", why, o["seeds"])
+    return n_seeds
+
+
 def prepare(o: dict[str, Any], sweep: bool):
     """Every option checked and the data loaded before anything is trained: the runs, the verdict
     thresholds, the device and the --out directory (created). The thread count is applied."""
     request = read_request(o, sweep)
-    check_batch_size(request.data, o["batch_size"], request.base.batch_size)
+    split = check_batch_size(request.data, o["batch_size"], request.base.batch_size)
+    for line in data_notes(split, request.base):
+        note(line)
     if o["patience"] is not None and o["val_size"] is None:
         note("--patience watches the validation loss: using --val-size 0.2")
     from reglab.engine.threads import set_threads
@@ -163,15 +206,31 @@ def prepare(o: dict[str, Any], sweep: bool):
     return runs, FitThresholds(**r.thresholds), r.device, r.folder
 
 
-def check_batch_size(data: DataConfig, text: str | None, size: int | None) -> None:
-    """Loads the data (DataError on bad data) and checks that a --batch-size given fits in its
-    training rows (the default is cut to them, as Keras does). Every seed's split has as many
-    training rows as this one: the part sizes depend on the row count alone."""
+def check_batch_size(data: DataConfig, text: str | None, size: int | None):
+    """Loads the data (DataError on bad data; the Split is cached, so the sweep's own loading of
+    this config reuses it) and checks that a --batch-size given fits in its training rows (the
+    default is cut to them, as Keras does). Every seed's split has as many training rows as this
+    one: the part sizes depend on the row count alone. Returns the Split."""
     from reglab.data import load
 
-    rows = len(load(data).X_train)
+    split = load(data)
+    rows = len(split.X_train)
     if text is not None and size is not None and size > rows:
         fail("--batch-size", f"at most the number of training rows ({rows}), or 'full'", text)
+    return split
+
+
+def data_notes(split, base: RunConfig) -> list[str]:
+    """What reading the data did (``split.notes``), and for large data trained for more than a few
+    epochs without early stopping, that --patience exists."""
+    lines = list(split.notes)
+    rows = len(split.y_train)
+    if rows > LARGE_DATA and base.patience is None and base.epochs > QUICK_EPOCHS:
+        lines.append(
+            f"{rows:,} training rows × {plural(base.epochs, 'epoch')}: --patience N stops when the validation loss has not "
+            "improved for N epochs (with --val-size 0.2 unless given)"
+        )
+    return lines
 
 
 def out_dir(text: str | None) -> Path | None:

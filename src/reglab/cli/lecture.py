@@ -15,14 +15,12 @@ import typer
 
 from reglab.cli.application import app
 from reglab.cli.building import out_dir
+from reglab.cli.folders import CHECKPOINT, RESULTS, clear_figures, foreign_files, no_empty_folder, remove_own_files, write_atomically
 from reglab.cli.options import DEFAULT_DEVICE, DEVICES, OUTPUT, TRAINING, Threads, flag, option, words
 from reglab.cli.parsing import one, parse_device
 from reglab.cli.progress import Stack, StackProgress, note, step
-from reglab.config import COUNT, SEED
-from reglab.errors import OptionError
-
-RESULTS = "results.json"
-CHECKPOINT = "checkpoint.pt"
+from reglab.config import COUNT, SCHEMA_VERSION, SEED
+from reglab.errors import DataError, OptionError
 
 # fmt: off
 DemoOut = Annotated[str, option("--out", OUTPUT, "DIR", "Directory for report.html, results.json and figures/.")]
@@ -43,26 +41,79 @@ def demo(
 ) -> None:  # fmt: skip
     """Reproduce every experiment of the lecture: figures, numbers over seeds and a self-contained HTML report.
 
-    An interrupted demo resumes from DIR/checkpoint.pt when run again with the same options.
+    An interrupted demo resumes from DIR/checkpoint.pt when run again with the same options; a
+    complete DIR/results.json of the same options is reused, and only the figures are drawn again.
     """
     n_seeds = one("--seeds", seeds, COUNT) if seeds is not None else None
     first_seed, on = one("--seed", seed, SEED), parse_device(device)
     n_threads = one("--threads", threads, COUNT) if threads is not None else None
-    folder = out_dir(out)
+    with no_empty_folder(out):
+        folder = out_dir(out)
+        _demo(folder, quick, n_seeds, first_seed, on, n_threads, not no_svg, as_json)
+
+
+def _demo(
+    folder: Path, quick: bool, n_seeds: int | None, first_seed: int, on: str, n_threads: int | None, svg: bool, as_json: bool
+) -> None:
     from reglab.engine.threads import set_threads
     from reglab.lecture import settings_for
 
     set_threads(n_threads)
     settings = settings_for(quick, n_seeds, first_seed)
+    doc = _earlier_results(folder, settings)
     start = time.perf_counter()
+    if doc is None:
+        try:
+            doc = _train(settings, on, folder / CHECKPOINT)
+        except KeyboardInterrupt as exc:
+            saved = [p for p in (folder / CHECKPOINT, folder / f"{CHECKPOINT}.float64") if p.exists()]
+            if saved:
+                note(f"interrupted; run the same command again to resume from {saved[-1]}")
+            else:
+                note("interrupted before the first epoch; nothing was saved")
+            exc.reported = True
+            raise
+        write_atomically(folder / RESULTS, json.dumps(doc, allow_nan=False) + "\n")
+        for name in (CHECKPOINT, f"{CHECKPOINT}.float64"):
+            (folder / name).unlink(missing_ok=True)
     try:
-        doc = _train(settings, on, folder / CHECKPOINT)
-    except KeyboardInterrupt:
-        note(f"interrupted; run the same command again to resume from {folder / CHECKPOINT}")
-        raise typer.Exit(130) from None
-    (folder / RESULTS).write_text(json.dumps(doc, allow_nan=False) + "\n")
-    page = _draw(doc, folder, svg=not no_svg)
+        page = _draw(doc, folder, svg=svg)
+    except KeyboardInterrupt as exc:
+        note(f"interrupted while drawing; {folder / RESULTS} is complete: run the same command again to draw the figures")
+        exc.reported = True
+        raise
     _finish(doc, folder, page, time.perf_counter() - start, as_json)
+
+
+def _earlier_results(folder: Path, settings) -> dict[str, Any] | None:
+    """A complete results.json of the same settings in ``folder``, to draw again without training.
+
+    A folder with files that a demo does not write is refused; an earlier demo's files of other
+    settings (or an unreadable results.json) are removed, and a note says which.
+    """
+    from dataclasses import asdict
+
+    foreign = foreign_files(folder)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OptionError(
+            f"The --out folder must be empty or hold only an earlier demo's files. Got '{folder}', which also holds {shown}: "
+            "choose another folder or remove them."
+        )
+    path = folder / RESULTS
+    if not path.is_file():
+        return None
+    try:
+        doc = _read_results(str(path))
+    except OptionError:
+        doc = None
+    wanted = json.loads(json.dumps(asdict(settings)))
+    if doc is not None and doc.get("schema_version") == SCHEMA_VERSION and doc.get("settings") == wanted:
+        note(f"reusing {path} (same options): drawing the figures again without training")
+        return doc
+    removed = remove_own_files(folder)
+    note(f"removed the earlier demo's {', '.join(removed)} from {folder} (other options or another version)")
+    return None
 
 
 @app.command()
@@ -72,12 +123,25 @@ def report(
 ) -> None:  # fmt: skip
     """Rebuild report.html and the figures from a saved results.json, without training."""
     doc = _read_results(results)
-    folder = out_dir(out) if out is not None else Path(results).parent
-    page = _draw(doc, folder, svg=not no_svg)
+    folder = Path(out) if out is not None else Path(results).parent
+    with no_empty_folder(out):
+        try:
+            page = _draw(doc, folder, svg=not no_svg)
+        except (KeyError, TypeError, IndexError, AttributeError) as exc:  # a field the checks of _read_results do not reach
+            what = f"field {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else "a field of the wrong type"
+            raise DataError(
+                f"The RESULTS file '{results}' lacks {what} that the report needs: write it again with 'reglab demo'."
+            ) from None
     _finish(doc, folder, page, None, as_json)
 
 
+REQUIRED = ("schema_version", "kind", "settings", "sections", "runs")  # top-level fields of a demo's results.json
+SECTION_FIELDS = ("key", "title", "conclusion")
+
+
 def _read_results(path: str) -> dict[str, Any]:
+    """The results.json at ``path``, checked: JSON, a demo's kind, this schema version, the fields the
+    report reads first; else OptionError naming the file and what to do."""
     p = Path(path)
     if not p.is_file():
         raise OptionError(f"The RESULTS file must be an existing results.json written by 'reglab demo'. Got '{path}' instead.")
@@ -88,6 +152,19 @@ def _read_results(path: str) -> dict[str, Any]:
         raise OptionError(f"The RESULTS file must be valid JSON. Got '{path}', which is not{where}.") from None
     if not isinstance(doc, dict) or doc.get("kind") != "reglab-lecture" or not isinstance(doc.get("sections"), list):
         raise OptionError(f"The RESULTS file must be the results.json of 'reglab demo' (kind 'reglab-lecture'). Got '{path}' instead.")
+    if doc.get("schema_version") != SCHEMA_VERSION:
+        raise OptionError(
+            f"The RESULTS file must have schema version {SCHEMA_VERSION}. Got '{path}' with version {doc.get('schema_version')!r}: "
+            "write it again with 'reglab demo'."
+        )
+    missing = [k for k in REQUIRED if k not in doc]
+    sections = enumerate(doc["sections"])
+    missing += [f"sections[{i}].{k}" for i, s in sections for k in SECTION_FIELDS if not isinstance(s, dict) or k not in s]
+    if missing:
+        raise OptionError(
+            f"The RESULTS file must hold every field of a demo's results.json. Got '{path}', which lacks {', '.join(missing[:3])}: "
+            "write it again with 'reglab demo'."
+        )
     return doc
 
 
@@ -107,8 +184,11 @@ def _train(settings, device: str, checkpoint: Path) -> dict:
 
 
 def _draw(doc: dict, folder: Path, svg: bool) -> Path:
+    """Draws the page and figures into ``folder`` (created here), after removing the earlier figures."""
     from reglab.views.report import write_report
 
+    folder.mkdir(parents=True, exist_ok=True)
+    clear_figures(folder)
     with step("drawing figures", "figure") as advance:
         return write_report(doc, folder, svg=svg, on_figure=advance)
 

@@ -14,8 +14,23 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from reglab.config import ACTIVATIONS, ADAMW_DEFAULT_DECAY, L1_METHODS, OPTIMIZERS, RATE, TASK_CHOICES, WIDTHS, DataConfig, RunConfig
+from reglab.config import (
+    ACTIVATIONS,
+    ADAMW_DEFAULT_DECAY,
+    EPOCHS,
+    L1_METHODS,
+    MISSING_RULES,
+    OPTIMIZERS,
+    RATE,
+    SEED,
+    SEEDS,
+    TASK_CHOICES,
+    WIDTHS,
+    DataConfig,
+    RunConfig,
+)
 from reglab.data import DATASETS
+from reglab.errors import OptionError
 from reglab.regularizers import DEFAULT_STRENGTH, PENALTY_KINDS
 
 DEVICES = ("cpu", "cuda")
@@ -46,8 +61,27 @@ def words(choices: tuple[str, ...]) -> str:
 DATA_PANEL, MODEL, PENALTY, TRAINING, OUTPUT = "Data", "Model", "Penalty", "Training", "Output"
 
 
-def option(name: str, panel: str, metavar: str | None, help: str) -> Any:
-    return typer.Option(name, help=help, rich_help_panel=panel, metavar=metavar, show_default=True)
+def option(name: str, panel: str, metavar: str | None, help: str, expected: str | None = None) -> Any:
+    """A value option; ``expected`` (what its value must be, in words) names it when another option
+    takes its place: ``--epochs --hidden 4`` reads '--hidden' as the value of --epochs."""
+    return typer.Option(
+        name, help=help, rich_help_panel=panel, metavar=metavar, show_default=True, callback=refuse_option_as_value(name, metavar, expected)
+    )
+
+
+def refuse_option_as_value(name: str, metavar: str | None, expected: str | None):
+    """A callback that refuses a value that is another option's name, in the words of the option's rule.
+
+    It runs while the command line is parsed, before the check for extra arguments, so that the
+    user reads about the value that went missing rather than about the argument left over."""
+    expected = expected or f"followed by its value ({metavar or 'TEXT'})"
+
+    def refuse(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith("--") and len(value) > 2 and not value[2].isdigit():
+            raise OptionError(f"The '{name}' option must be {expected}. Got {value!r} instead.")
+        return value
+
+    return refuse
 
 
 def flag(name: str, panel: str, help: str) -> Any:
@@ -65,7 +99,11 @@ TestSize = Annotated[str, option("--test-size", DATA_PANEL, "FLOAT", "Fraction o
 ValSize = Annotated[Optional[str], option("--val-size", DATA_PANEL, "FLOAT",
     "Fraction of the training rows held out for validation (default 0, or 0.2 with --patience).")]
 Standardize = Annotated[bool, flag("--standardize/--no-standardize", DATA_PANEL, "Scale features with training statistics.")]
-Hidden = Annotated[str, option("--hidden", MODEL, "WIDTHS", f"Hidden layer widths: {WIDTHS.expected}.")]
+Missing = Annotated[str, option("--missing", DATA_PANEL, "RULE",
+    f"Missing cells of a CSV file: {words(MISSING_RULES)} (error: refuse the file; drop: leave out their rows; "
+    "impute: the median, or most frequent text, of the training rows).")]
+Drop = Annotated[Optional[str], option("--drop", DATA_PANEL, "COLUMNS", "Columns of a CSV file to leave out, comma-separated.")]
+Hidden = Annotated[str, option("--hidden", MODEL, "WIDTHS", f"Hidden layer widths: {WIDTHS.expected}.", WIDTHS.expected)]
 Activation = Annotated[str, option("--activation", MODEL, "NAME", f"One of {', '.join(ACTIVATIONS)}.")]
 Dropout = Annotated[str, option("--dropout", MODEL, "FLOAT", f"Dropout rate after each hidden layer, {RATE.expected}.")]
 PenaltyKind = Annotated[str, option("--penalty", PENALTY, "KIND",
@@ -81,7 +119,7 @@ WeightDecay = Annotated[Optional[str], option("--weight-decay", PENALTY, "FLOAT"
 Optimizer = Annotated[str, option("--optimizer", TRAINING, "NAME", f"One of {', '.join(OPTIMIZERS)}.")]
 Lr = Annotated[str, option("--lr", TRAINING, "FLOAT", "Learning rate.")]
 Momentum = Annotated[str, option("--momentum", TRAINING, "FLOAT", f"SGD momentum, {RATE.expected}.")]
-Epochs = Annotated[str, option("--epochs", TRAINING, "INT", "Passes over the training rows.")]
+Epochs = Annotated[str, option("--epochs", TRAINING, "INT", f"Passes over the training rows, {EPOCHS.expected}.", EPOCHS.expected)]
 BatchSize = Annotated[Optional[str], option("--batch-size", TRAINING, "INT|full",
     f"Rows per step, or 'full' for full batch (default {DEFAULT_BATCH_SIZE}, or all training rows when fewer).")]
 Patience = Annotated[Optional[str], option("--patience", TRAINING, "INT",
@@ -90,7 +128,7 @@ MinDelta = Annotated[str, option("--min-delta", TRAINING, "FLOAT",
     "Smallest decrease of the validation loss that counts as improvement.")]
 InputNoise = Annotated[str, option("--input-noise", TRAINING, "FLOAT",
     "Std of Gaussian jitter added to the training inputs, fresh each epoch.")]
-Seed = Annotated[str, option("--seed", TRAINING, "INT", "Seed of the model and of the data and split.")]
+Seed = Annotated[str, option("--seed", TRAINING, "INT", f"Seed of the model and of the data and split, {SEED.expected}.", SEED.expected)]
 Device = Annotated[str, option("--device", TRAINING, "DEVICE", f"{words(DEVICES)}.")]
 Threads = Annotated[Optional[str], option("--threads", TRAINING, "INT",
     "Threads for training (default: automatic, fewer when other processes keep cores busy; or REGLAB_THREADS).")]
@@ -116,7 +154,8 @@ L2List = Annotated[Optional[str], option("--l2", PENALTY, "LIST", "L2 strength o
 WeightDecayList = Annotated[Optional[str], option("--weight-decay", PENALTY, "LIST",
     f"Decoupled weight decay (default {ADAMW_DEFAULT_DECAY:g} for adamw, else 0)." + SWEEPS)]
 LrList = Annotated[str, option("--lr", TRAINING, "LIST", "Learning rate." + SWEEPS)]
-Seeds = Annotated[str, option("--seeds", TRAINING, "INT", "Seeds per configuration: --seed, --seed + 1, … --seed + N − 1.")]
+Seeds = Annotated[str, option("--seeds", TRAINING, "INT",
+    f"Seeds per configuration, {SEEDS.expected}: --seed, --seed + 1, … --seed + N − 1.", SEEDS.expected)]
 FixedSplit = Annotated[bool, flag("--fixed-split", TRAINING,
     "Keep the data and split of --seed for every seed (default: each seed draws its own).")]
 # fmt: on

@@ -10,12 +10,11 @@ options are read (see :mod:`reglab.cli`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import typer
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 from reglab.cli.application import app
 from reglab.cli.building import prepare
+from reglab.cli.folders import CHECKPOINT, no_empty_folder
 from reglab.cli.options import (  # the options of both commands, then the lists that only sweep takes
     DEFAULT,
     DEFAULT_DEVICE,
@@ -63,34 +62,62 @@ from reglab.cli.options import (  # the options of both commands, then the lists
     ValSize,
     WeightDecay,
     WeightDecayList,
+    flag,
+    option,
 )
+from reglab.cli.parsing import fail, one
 from reglab.cli.progress import Stack, StackProgress, note, plural
+from reglab.config import COUNT, SEEDS
 
 if TYPE_CHECKING:
     from reglab.runs import Run, RunResult
 
-CHECKPOINT = "checkpoint.pt"
+LARGE_SWEEP = 1000  # runs from which a sweep says what it does before its first stack starts
+SHARED = "Shared grid"
+
+# fmt: off
+Storage = Annotated[Optional[str], option("--storage", SHARED, "URL",
+    "Share the sweep's grid through this database (sqlite:///sweep.db, postgresql://…): each worker running the same "
+    "command trains configurations no other worker has, until all are done.")]
+StudyName = Annotated[str, option("--study", SHARED, "NAME", "Name of the shared grid in --storage.")]
+Collect = Annotated[bool, flag("--collect", SHARED, "Train nothing: show the shared grid's results (needs --storage).")]
+Batch = Annotated[str, option("--batch", SHARED, "INT", "Configurations a worker takes at a time.")]
+Heartbeat = Annotated[str, option("--heartbeat", SHARED, "SECONDS",
+    "A worker silent for 3 heartbeats is dead: its configurations are given to another.")]
+# fmt: on
 
 
-def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None) -> list[RunResult]:
+def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None, command: str = "sweep") -> list[RunResult]:
     """``train_runs`` with progress over its stacks on stderr (never stdout).
 
-    With ``checkpoint``, an interrupted sweep (Ctrl-C) saves its state there and the same command
-    resumes it exactly.
+    With ``checkpoint``, Ctrl-C or SIGTERM saves the state after the last finished epoch there and the
+    same command resumes it exactly; without, one line says that nothing was saved and how to make
+    ``reglab <command>`` resumable.
     """
-    from reglab.runs import plan_stacks, train_runs
+    import torch
 
-    plan = plan_stacks(runs)
-    groups = plan.groups
-    stacks = [Stack(models=len(g), epochs=epochs) for g, epochs in zip(groups, plan.epochs)]
+    from reglab.runs import check_runs_memory, plan_stacks, read_checkpoint, runs_fingerprint, train_runs
+
+    if len(runs) >= LARGE_SWEEP:
+        datasets = len({run.data for run in runs})
+        note(f"planning {plural(len(runs), 'run')}: loading {plural(datasets, 'dataset')} and grouping the runs into stacks")
     try:
+        plan = plan_stacks(runs)
+        check_runs_memory(runs, plan, on, torch.float32, checkpoint is not None)  # refusals before any progress line
+        read_checkpoint(checkpoint, runs_fingerprint(runs))
+        groups = plan.groups
+        stacks = [Stack(models=len(g), epochs=epochs) for g, epochs in zip(groups, plan.epochs)]
         with StackProgress(stacks, f"training {plural(len(runs), 'run')} in {plural(len(groups), 'stack')}") as on_epoch:
             return train_runs(runs, plan=plan, device=on, on_epoch=on_epoch, checkpoint=checkpoint)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if checkpoint is None:
-            raise
-        note(f"interrupted; run the same command again to resume from {checkpoint}")
-        raise typer.Exit(130) from None
+            note(f"interrupted; nothing was saved: run 'reglab {command}' with --out DIR to make it resumable")
+        elif checkpoint.exists():
+            note(f"interrupted; run the same command again to resume from {checkpoint}")
+        else:
+            note("interrupted before the first epoch; nothing was saved")
+        exc.reported = True
+        raise
 
 
 @app.command()
@@ -106,11 +133,20 @@ def train(
     input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, device: Device = DEFAULT_DEVICE, threads: Threads = None,
     gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, as_json: AsJson = False, out: Out = None,
 ) -> None:  # fmt: skip
-    """Train one model; show its losses, score, fit verdict and weight range."""
-    runs, limits, on, folder = prepare({**locals(), "seeds": "1", "fixed_split": False}, sweep=False)
+    """Train one model; show its losses, score, fit verdict and weight range.
+
+    With --out, an interrupted train resumes from DIR/checkpoint.pt when run again.
+    """
+    with no_empty_folder(out):
+        _train({**locals(), "seeds": "1", "fixed_split": False})
+
+
+def _train(o: dict[str, Any]) -> None:
+    runs, limits, on, folder = prepare(o, sweep=False)
+    as_json = o["as_json"]
     from reglab.cli.present import emit_json, layer_arrays, save, show_run
 
-    (result,) = train_with_progress(runs, on)
+    (result,) = train_with_progress(runs, on, None if folder is None else folder / CHECKPOINT, command="train")
     document = result.to_dict(limits)
     if folder is not None:
         save(folder, "result.json", document, layer_arrays(result))
@@ -134,17 +170,44 @@ def sweep(
     input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, seeds: Seeds = "1", fixed_split: FixedSplit = False,
     device: Device = DEFAULT_DEVICE, threads: Threads = None,
     gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, as_json: AsJson = False, out: Out = None,
+    storage: Storage = None, study: StudyName = "reglab-sweep", collect: Collect = False, batch: Batch = "8", heartbeat: Heartbeat = "10",
 ) -> None:  # fmt: skip
     """Train a grid of configurations × seeds as stacked models and summarise it over seeds.
 
     Options that take a list sweep over it; the grid is the product of all lists. Each configuration
     is shown with the mean ± std and 95% CI of its test score and gap, and its verdict counts.
-    With --out, an interrupted sweep resumes from DIR/checkpoint.pt when run again.
+    With --out, an interrupted sweep resumes from DIR/checkpoint.pt when run again. With --storage,
+    workers running the same command share the grid; --collect then shows the whole sweep.
     """
-    runs, limits, on, folder = prepare(dict(locals()), sweep=True)
+    with no_empty_folder(out):
+        _sweep(dict(locals()))
+
+
+def shared_grid(o: dict[str, Any]) -> dict[str, Any] | None:
+    """The --storage options checked: url, name, collect, batch and heartbeat; None without --storage."""
+    if o["storage"] is None:
+        if o["collect"]:
+            fail("--collect", "used with --storage URL (the database of the shared grid to collect)", "--collect")
+        return None
+    name = o["study"].strip()
+    if not name:
+        fail("--study", "a non-empty name", o["study"])
+    batch, heartbeat = one("--batch", o["batch"], COUNT), one("--heartbeat", o["heartbeat"], COUNT)
+    return {"url": o["storage"], "name": name, "collect": o["collect"], "batch": batch, "heartbeat": heartbeat}
+
+
+def _sweep(o: dict[str, Any]) -> None:
+    shared = shared_grid(o)
+    n_seeds = SEEDS.parse(o["seeds"])  # refused by prepare when bad
+    if n_seeds is not None and n_seeds >= LARGE_SWEEP:  # building the runs alone takes seconds: say so before
+        note(f"planning a sweep of {n_seeds} seeds per configuration: building its runs")
+    runs, limits, on, folder = prepare(o, sweep=True)
+    as_json = o["as_json"]
     from reglab.cli.present import emit_json, layer_arrays, save, show_sweep
     from reglab.sweeps import summarize_sweep, sweep_document
 
+    if shared is not None:
+        return _shared_sweep(runs, limits, on, shared, folder, as_json)
     results = train_with_progress(runs, on, None if folder is None else folder / CHECKPOINT)
     document = sweep_document(results, limits)
     if folder is not None:
@@ -154,3 +217,29 @@ def sweep(
         emit_json(document)
     else:
         show_sweep(summarize_sweep(results, limits), results[0].score_name)
+
+
+def _shared_sweep(runs: list[Run], limits, on: str, shared: dict[str, Any], folder: Path | None, as_json: bool) -> None:
+    """Works on the shared grid (unless --collect), then shows what the grid holds, as a local sweep would."""
+    from reglab.cli.present import emit_json, save_document, show_sweep
+    from reglab.tuning.shared_sweep import collect, work
+
+    url, name = shared["url"], shared["name"]
+    if not shared["collect"]:
+        note(f"working on the shared grid '{name}' of {plural(len(runs), 'run')} in {url}")
+        try:
+            trained = work(runs, url, name, batch=shared["batch"], device=on, heartbeat=shared["heartbeat"], thresholds=limits)
+        except KeyboardInterrupt as exc:
+            note(f"interrupted; the finished configurations are kept in {url}: run the same command again to go on")
+            exc.reported = True
+            raise
+        note(f"this worker trained {plural(trained, 'configuration')}")
+    document = collect(runs, url, name, limits)
+    if document["missing"]:
+        note(f"{plural(len(document['missing']), 'configuration')} of the grid not finished yet: left out")
+    if folder is not None:
+        save_document(folder, "results.json", document)
+    if as_json:
+        emit_json(document)
+    elif document["summary"]:
+        show_sweep(document["summary"], "r2" if "test_r2" in document["summary"][0] else "accuracy")

@@ -142,8 +142,8 @@ def study_options(o: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
     if not study:
         fail("--study", "a non-empty name", o["study"])
     threads = None if o["threads"] is None else one("--threads", o["threads"], COUNT)
-    check_batch_size(data, o["batch_size"], base.batch_size)
     counts = {name: one(f"--{name}", o[name], COUNT) for name in ("trials", "batch", "seeds", "heartbeat")}
+    check_batch_size(data, o["batch_size"], base.batch_size)  # loads the data: after every cheap check
     return {
         "data": data, "base": base, "space": space, **counts, "sampler": one("--sampler", o["sampler"], Choice(SAMPLERS)),
         "study": study, "resume": o["resume"], "device": parse_device(o["device"]), "report_every": every,

@@ -1,8 +1,10 @@
 """Datasets, CSV files, train/validation/test splits and feature scaling: the inputs of reglab.
 
 ``generators`` draws the 2-D datasets of the lecture and loads those shipped with scikit-learn;
-``csv`` reads a user's table; ``split`` turns a :class:`~reglab.config.DataConfig` into a
-:class:`Split` (stratified, seeded, standardised with training statistics only). Nothing here
+``csv`` reads a user's table as it comes (separator, row indices, IDs, missing cells) and ``columns``
+reads each of its columns; ``split`` turns a :class:`~reglab.config.DataConfig` into a :class:`Split`
+(stratified, seeded, imputed and standardised with training statistics only; what reading did that
+a user should know is in ``Split.notes``, for the caller to show). Nothing here
 imports torch, and scikit-learn and pandas are imported only when data is actually read.
 """
 

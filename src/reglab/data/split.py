@@ -1,10 +1,13 @@
-"""From a DataConfig to a Split: generate or read, split train/validation/test, standardise.
+"""From a DataConfig to a Split: generate or read, split train/validation/test, impute, standardise.
 
 A :class:`DataConfig` names the data (a 2-D generator, a dataset shipped with scikit-learn, or a CSV
 file) and how to split and scale it; :func:`load` turns it into a :class:`Split`. The split is
-stratified by class for classification and fixed by ``config.seed``. Standardisation uses the mean
-and the population standard deviation (``ddof=0``) of the training part only, so nothing about the
-validation or test rows leaks into training. This package knows nothing of torch.
+stratified by class for classification and fixed by ``config.seed``, and must leave at least
+:data:`MIN_TRAIN_ROWS` training rows (and 2 per class). Missing cells of a CSV file read with
+``missing='impute'`` are filled with the median (numbers) or the most frequent value (text) of the
+training part, by scikit-learn's ``SimpleImputer``; standardisation uses the mean and the population
+standard deviation (``ddof=0``) of the training part. Nothing about the validation or test rows leaks
+into training. This package knows nothing of torch.
 """
 
 from __future__ import annotations
@@ -17,10 +20,13 @@ from pathlib import Path
 import numpy as np
 
 from reglab.config import DataConfig
+from reglab.data.csv import Table
 from reglab.data.generators import DATASETS, GENERATORS, REAL, make_dataset, shipped_dataset
 from reglab.errors import DataError
 
-__all__ = ["Split", "load"]
+__all__ = ["MIN_TRAIN_ROWS", "Split", "load"]
+
+MIN_TRAIN_ROWS = 10  # fewer training rows than this cannot fit, let alone be judged
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +55,21 @@ class Split:
     y_mean: float  # regression target offset (0.0 when not scaled or classification)
     y_scale: float  # regression target scale (1.0 when not scaled or classification)
     config: DataConfig
+    task_reason: str = "built-in"  # how the task was decided: "built-in", "stated", or "inferred: ..." in words
+    notes: tuple[str, ...] = ()  # what reading the data did that a user should know, one line each (never printed here)
+
+    def describe(self) -> str:
+        """One line: the task, its classes and the rows of each part, e.g. ``data.csv: binary (no, yes);
+        rows 280 train, 70 validation, 150 test``."""
+        classes = f" ({', '.join(self.class_names)})" if len(self.class_names) <= 10 else f" ({self.n_classes} classes)"
+        rows = self.rows
+        parts = f"{rows['train']} train, {rows['validation']} validation, {rows['test']} test"
+        return f"{self.name}: {self.task}{classes if self.class_names else ''}; rows {parts}"
+
+    @property
+    def rows(self) -> dict[str, int]:
+        """Rows of each part: ``{"train": …, "validation": …, "test": …}``."""
+        return {"train": len(self.y_train), "validation": len(self.y_val), "test": len(self.y_test)}
 
     @property
     def n_features(self) -> int:
@@ -88,21 +109,21 @@ def _is_csv(dataset: str) -> bool:
     return dataset.lower().endswith(".csv") or Path(dataset).is_file()
 
 
-def _source(config: DataConfig):
-    """``(name, X, y, feature_names, class_names, task)`` of the raw, unsplit data."""
+def _source(config: DataConfig) -> tuple[str, Table]:
+    """``(name, table)`` of the raw, unsplit data; a built-in dataset's table has no text column."""
     name = config.dataset
     if name in GENERATORS:
         X, y = make_dataset(name, config.n_samples, config.noise, config.seed, config.n_classes)
         k = 0 if name == "regression" else (config.n_classes if name == "blobs" else 2)
         task = "regression" if k == 0 else ("binary" if k == 2 else "multiclass")
-        return name, X, y, ("x0", "x1"), tuple(str(c) for c in range(k)), task
+        return name, Table(X, y, ("x0", "x1"), (None, None), tuple(str(c) for c in range(k)), task, "built-in", ())
     if name in REAL:
-        return (name, *shipped_dataset(name))
+        X, y, features, classes, task = shipped_dataset(name)
+        return name, Table(X, y, features, (None,) * len(features), classes, task, "built-in", ())
     if _is_csv(name):
-        from reglab.data.csv import read_csv
+        from reglab.data.csv import read_table
 
-        X, y, features, classes, task = read_csv(name, config.target, config.task)
-        return Path(name).name, X, y, features, classes, task
+        return Path(name).name, read_table(name, config.target, config.task, config.missing, config.drop)
     raise DataError(
         f"The 'dataset' parameter must be one of {', '.join(DATASETS)} or a path to a CSV file. "
         f"Got {name!r} instead."
@@ -120,7 +141,27 @@ def _check_classes(y, class_names, where: str, fix: str) -> None:
             )
 
 
-def _split_off(X, y, size: float, seed: int, stratify: bool, param: str, part: str):
+def _check_sizes(config: DataConfig, what: str, n: int, n_classes: int) -> None:
+    """The training part must keep ``max(MIN_TRAIN_ROWS, 2 · classes)`` rows; say which fraction takes them."""
+    need = max(MIN_TRAIN_ROWS, 2 * n_classes)
+    n_test = math.ceil(round(config.test_size * n, 9))
+    n_val = math.ceil(round(config.val_size * (n - n_test), 9))
+    n_train = n - n_test - n_val
+    if n_train >= need:
+        return
+    rule = f"at least {need} training rows" + (f" (2 per class, {n_classes} classes)" if need > MIN_TRAIN_ROWS else "")
+    smallest = need + 1 + (config.val_size > 0)
+    if n < smallest:
+        what = what[0].upper() + what[1:]
+        raise DataError(f"{what} has {n} rows; expected at least {smallest}, to leave {rule} besides the held-out rows.")
+    param = "val_size" if config.val_size > 0 else "test_size"
+    raise DataError(
+        f"The '{param}' parameter must leave {rule} of the {n} rows of {what}. Got {getattr(config, param):g} instead, "
+        f"which gives {n_train} training, {n_val} validation and {n_test} test rows."
+    )
+
+
+def _split_off(X, y, size: float, seed: int, stratify: bool, param: str, part: str, what: str):
     """Split off ``ceil(size·n)`` rows as ``part``: ``(X_keep, X_part, y_keep, y_part)``."""
     n = len(y)
     n_out = math.ceil(round(size * n, 9))
@@ -130,7 +171,7 @@ def _split_off(X, y, size: float, seed: int, stratify: bool, param: str, part: s
         per_class = " (one per class, for a stratified split)" if stratify else ""
         raise DataError(
             f"The '{param}' parameter must leave at least {need} row{'s' * (need != 1)}{per_class} "
-            f"in both the training and the {part} part of {n} rows. "
+            f"in both the training and the {part} part of {n} rows of {what}. "
             f"Got {size:g} instead, which gives {n_keep} training and {n_out} {part} rows."
         )
     from sklearn.model_selection import train_test_split
@@ -138,26 +179,63 @@ def _split_off(X, y, size: float, seed: int, stratify: bool, param: str, part: s
     return train_test_split(X, y, test_size=n_out, random_state=seed, stratify=y if stratify else None)
 
 
-def _split(config: DataConfig, name: str, X, y, class_names):
+def _split(config: DataConfig, name: str, table: Table):
     """``(X_train, X_val, X_test, y_train, y_val, y_test)`` with stratified parts for classification."""
+    X, y, class_names = table.X, table.y, table.class_names
     stratify = len(class_names) > 0
+    csv = config.dataset not in DATASETS
+    what = f"CSV file '{name}'" if csv else f"dataset '{name}'"
     if stratify:
-        csv = config.dataset not in DATASETS
         where = f"of target column '{config.target}' in CSV file '{name}'" if csv else f"of dataset '{name}'"
-        _check_classes(y, class_names, where, "add rows or drop that class")
-    X_train, X_test, y_train, y_test = _split_off(
-        X, y, config.test_size, config.seed, stratify, "test_size", "test"
-    )
+        fix = "add rows or drop that class"
+        if table.task_reason.startswith("inferred") and all(c.lstrip("-").isdigit() for c in class_names):
+            fix = f"add rows, drop that class, or --task regression if '{config.target}' is a quantity rather than a class"
+        _check_classes(y, class_names, where, fix)
+    _check_sizes(config, what, len(y), len(class_names))
+    X_train, X_test, y_train, y_test = _split_off(X, y, config.test_size, config.seed, stratify, "test_size", "test", what)
     if config.val_size == 0:
         return X_train, X_train[:0], X_test, y_train, y_train[:0], y_test
     if stratify:
         fix = "lower test_size, add rows or set val_size to 0"
-        where = f"in the training part split by val_size={config.val_size:g}"
+        where = f"in the training part of {what} split by val_size={config.val_size:g}"
         _check_classes(y_train, class_names, where, fix)
     X_train, X_val, y_train, y_val = _split_off(
-        X_train, y_train, config.val_size, config.seed, stratify, "val_size", "validation"
+        X_train, y_train, config.val_size, config.seed, stratify, "val_size", "validation", what
     )
     return X_train, X_val, X_test, y_train, y_val, y_test
+
+
+def _impute(table: Table, name: str, parts: list[np.ndarray]) -> tuple[list[np.ndarray], list[str]]:
+    """``parts`` (train first) with missing cells filled from the training part: the median of a
+    number column, the most frequent level of a text column (scikit-learn's ``SimpleImputer``)."""
+    holes = sum(int(np.isnan(part).sum()) for part in parts)
+    if holes == 0:
+        return parts, []
+    from sklearn.impute import SimpleImputer
+
+    parts = [part.copy() for part in parts]
+    train = parts[0]
+    filled = [j for j in range(train.shape[1]) if any(np.isnan(part[:, j]).any() for part in parts)]
+    for j in filled:
+        if np.isnan(train[:, j]).all():
+            column = table.columns[j]
+            raise DataError(
+                f"Column '{column}' of CSV file '{name}' has no value in the training part to impute from; "
+                f"expected at least one: --drop {column}."
+            )
+    for text, strategy in ((False, "median"), (True, "most_frequent")):
+        columns = [j for j in filled if (table.levels[j] is not None) == text]
+        if columns:
+            imputer = SimpleImputer(strategy=strategy).fit(train[:, columns])
+            for part in parts:
+                if len(part):
+                    part[:, columns] = imputer.transform(part[:, columns])
+    names = ", ".join(table.columns[j] for j in filled)
+    note = (
+        f"--missing impute: filled {holes} missing cell{'s' * (holes != 1)} of column{'s' * (len(filled) != 1)} {names} "
+        "with the training part's median (numbers) or most frequent value (text)"
+    )
+    return parts, [note]
 
 
 def _check_task(config: DataConfig, name: str, task: str) -> None:
@@ -170,6 +248,8 @@ def _check_task(config: DataConfig, name: str, task: str) -> None:
         )
 
 
+
+
 def _file_stamp(dataset: str):
     """Identity of a CSV file's current content (path, mtime, size), so an edited file is re-read."""
     if dataset in DATASETS or not Path(dataset).is_file():
@@ -179,21 +259,25 @@ def _file_stamp(dataset: str):
 
 
 def load(config: DataConfig) -> Split:
-    """The :class:`Split` described by ``config``: generate or read, split, then standardise.
+    """The :class:`Split` described by ``config``: generate or read, split, impute, then standardise.
 
     Equal configs return the same Split object (an LRU cache; a CSV file is re-read when its
-    modification time or size changes). ``config.target`` is used by CSV files only, and
-    ``n_samples``, ``noise`` and ``n_classes`` by the generators only.
+    modification time or size changes). ``config.target``, ``missing`` and ``drop`` are used by CSV
+    files only, and ``n_samples``, ``noise`` and ``n_classes`` by the generators only. What reading
+    did that a user should know (columns left out, rows dropped, cells imputed) is in ``Split.notes``.
     """
     return _load(config, _file_stamp(config.dataset))
 
 
 @functools.lru_cache(maxsize=64)
 def _load(config: DataConfig, stamp) -> Split:
-    name, X, y, feature_names, class_names, task = _source(config)
+    name, table = _source(config)
+    task = table.task
     if config.dataset in DATASETS:
         _check_task(config, name, task)
-    X_train, X_val, X_test, y_train, y_val, y_test = _split(config, name, X, y, class_names)
+    X_train, X_val, X_test, y_train, y_val, y_test = _split(config, name, table)
+    (X_train, X_val, X_test), imputed = _impute(table, name, [X_train, X_val, X_test])
+    X_train, X_val, X_test = (table.encode(part) for part in (X_train, X_val, X_test))
     x_mean = x_scale = None
     y_mean, y_scale = 0.0, 1.0
     if config.standardize:
@@ -215,11 +299,13 @@ def _load(config: DataConfig, stamp) -> Split:
         y_val=y_val.astype(y_type),
         X_test=X_test.astype(np.float32),
         y_test=y_test.astype(y_type),
-        feature_names=feature_names,
-        class_names=class_names,
+        feature_names=table.feature_names,
+        class_names=table.class_names,
         x_mean=x_mean,
         x_scale=x_scale,
         y_mean=y_mean,
         y_scale=y_scale,
         config=config,
+        task_reason=table.task_reason,
+        notes=table.notes + tuple(imputed),
     )

@@ -9,6 +9,7 @@ has ``input_noise > 0``), then one keep-mask per hidden layer (when some model h
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -78,6 +79,17 @@ class StackData:
         noise = torch.stack(jitter).to(self.device, self.dtype) if jitter else None
         drop = [torch.stack(m).to(self.device) for m in masks] if coefficients.any_dropout else [None] * len(masks)
         return rows, noise, drop
+
+    def trivial_losses(self) -> list[float]:
+        """Per run, the training data loss of a model that learnt nothing: ln 2 (binary), ln K (K classes:
+        uniform probabilities), for regression the loss of predicting 0, the target's mean square (in the
+        scaled units the loss is computed in), but at least 1, which an untrained network's outputs reach."""
+        n_runs, n = len(self.split_of), self.n_rows["train"]
+        if self.task == "regression":
+            mean_square = (self.y["train"].view(-1, n) ** 2).mean(dim=1).tolist() if n else [1.0]
+            return [max(mean_square[self.split_of[i]], 1.0) for i in range(n_runs)]
+        classes = max(int(self.y["train"].max()) + 1, 2) if n else 2
+        return [math.log(classes)] * n_runs
 
     def metrics(self, loss_sum: torch.Tensor, score_sum: torch.Tensor, part: str, ids: Sequence[int]) -> dict[str, torch.Tensor]:
         """Per-model metrics of ``part`` from sums over its rows (see :func:`reglab.engine.objective.data_loss`).

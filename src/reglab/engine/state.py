@@ -15,6 +15,7 @@ Resuming from it continues bit for bit as if training had never stopped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -29,7 +30,9 @@ from reglab.engine.stack import StackedMLP
 if TYPE_CHECKING:
     from reglab.engine.trainer import StackTrainer
 
-__all__ = ["Outcome", "RestoredState", "finished_outcomes", "outcome_from_state", "outcome_state", "read_state", "trainer_state"]
+__all__ = [
+    "Outcome", "RestoredState", "Snapshot", "finished_outcomes", "outcome_from_state", "outcome_state", "read_state", "trainer_state",
+]  # fmt: skip
 
 
 @dataclass
@@ -58,12 +61,14 @@ def finished_outcomes(
     stoppers: dict[int, EarlyStopping],
     history: dict[int, dict[str, list[float]]],
 ) -> dict[int, Outcome]:
-    """Outcomes of runs ``ids``, model ``k`` of ``stack`` being run ``ids[k]``.
+    """Outcomes of runs ``ids``, model ``k`` of ``stack`` being run ``ids[k]``; a diverged run's metrics are NaN.
 
     ``parts`` maps a split part to per-model metric tensors; ``restored`` lists the positions whose
     best early-stopping weights were put back (only they report a ``best_epoch``).
     """
     values = {part: {name: v.to("cpu", torch.float64).tolist() for name, v in metrics.items()} for part, metrics in parts.items()}
+    if status == "diverged":  # a diverged model has no metrics: its numbers would read as a real (chance) score
+        values = {part: {name: [math.nan] * len(v) for name, v in metrics.items()} for part, metrics in values.items()}
     outcomes = {}
     for k, i in enumerate(ids):
         kernels, biases = stack.model_arrays(k)
@@ -116,6 +121,45 @@ def trainer_state(trainer: StackTrainer) -> dict:
         "history": {i: {k: list(v) for k, v in h.items()} for i, h in trainer.history.items()},
         "outcomes": {i: outcome_state(o) for i, o in trainer.outcomes.items()},
     }
+
+
+class Snapshot:
+    """A trainer's state at one moment between epochs, kept for a later :meth:`state_dict`.
+
+    Tensors are copied now; histories are kept as their lengths, and cut back to them when the state
+    is written, as a history only grows. Finished runs' outcomes never change once made. Taking one
+    costs a copy of the parameters, moments and best weights: about one optimiser step's memory traffic.
+    """
+
+    def __init__(self, trainer: StackTrainer) -> None:
+        self.trainer = trainer
+        optimizer = trainer.optimizer.state_dict()
+        self.epoch, self.step_count, self.active = trainer.epoch, optimizer["step_count"], trainer.active
+        self.configs = list(trainer.configs)
+        self.params, self.moment1, self.moment2 = trainer.stack.params.clone(), optimizer["moment1"], optimizer["moment2"]
+        self.best = None if trainer.best is None else trainer.best.clone()
+        self.generators = [g.get_state() for g in trainer.generators]
+        self.stoppers = {i: s.state_dict() for i, s in trainer.stoppers.items()}
+        self.lengths = {i: {k: len(v) for k, v in h.items()} for i, h in trainer.history.items()}
+        self.outcomes = dict(trainer.outcomes)
+
+    def state_dict(self) -> dict:
+        """The :func:`trainer_state` of the moment the snapshot was taken."""
+        history = self.trainer.history
+        return {
+            "epoch": self.epoch,
+            "step_count": self.step_count,
+            "active": list(self.active),
+            "configs": [c.model_dump(mode="json", by_alias=True) for c in self.configs],
+            "params": self.params,
+            "moment1": self.moment1,
+            "moment2": self.moment2,
+            "best": self.best,
+            "generators": self.generators,
+            "stoppers": self.stoppers,
+            "history": {i: {k: list(history[i][k][:n]) for k, n in lengths.items()} for i, lengths in self.lengths.items()},
+            "outcomes": {i: outcome_state(o) for i, o in self.outcomes.items()},
+        }
 
 
 @dataclass(frozen=True)

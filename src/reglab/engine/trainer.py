@@ -12,8 +12,21 @@ generator (:mod:`reglab.engine.batches`). Then, for every mini-batch::
 The history's training metrics are running averages over the epoch's batches (as Keras reports
 them, with dropout on); the penalty is evaluated on the weights at the end of the epoch. Validation
 metrics are computed at the end of each epoch with dropout off. A model leaves the stack when it
-finishes, stops early (best weights restored), is pruned, or diverges (a NaN or infinite loss);
-the others go on untouched.
+finishes, stops early (best weights restored), is pruned, or diverges; the others go on untouched.
+
+Divergence, checked at the end of every epoch ``e`` on the training metrics: a run diverges when its
+loss or data loss is NaN or infinite, or when its data loss exceeds ``EXPLODED_FROM_START`` (1000) ×
+its first epoch's, or ``EXPLODED_FROM_TRIVIAL`` (100) × the loss of a model that learnt nothing
+(:meth:`reglab.engine.batches.StackData.trivial_losses`: ln 2 for binary, ln K for K classes, for
+regression the larger of 1 and the scaled target's mean square). Adam at lr 1e6 on moons ends its first epoch near 1e12 and is
+diverged at epoch 1. A diverged run keeps its history but has no final metrics: every value of its
+train, validation and test parts is NaN (None in JSON, "-" in tables).
+
+Stacked or alone: every operation is per model (``bmm``) or element-wise, so a model's updates never
+read another model's numbers. In float64 a model in a stack equals the model trained alone to 1e-12
+(rounding only). In float32 they are equal up to rounding: elementwise kernels may round the same
+value differently by tensor length, and long chaotic runs (a subgradient L1 for hundreds of epochs)
+can amplify that to visible differences; use float64 where bit-level agreement matters.
 """
 
 from __future__ import annotations
@@ -33,13 +46,21 @@ from reglab.engine.grouping import check_stack
 from reglab.engine.objective import data_loss, penalty_gradient_, penalty_value
 from reglab.engine.optim import StackOptimizer
 from reglab.engine.stack import StackedMLP, Workspace
-from reglab.engine.state import Outcome, finished_outcomes, outcome_from_state, outcome_state, read_state, trainer_state
+from reglab.engine.state import Outcome, Snapshot, finished_outcomes, outcome_from_state, outcome_state, read_state, trainer_state
 from reglab.engine.threads import GOVERNOR
 from reglab.regularizers import Regularizer
 
-__all__ = ["DIVERGED_HINT", "EpochReport", "Outcome", "StackTrainer", "outcome_from_state", "outcome_state"]
+__all__ = [
+    "DIVERGED_HINT", "EXPLODED_FROM_START", "EXPLODED_FROM_TRIVIAL", "EpochReport", "Outcome", "Snapshot", "StackTrainer",
+    "outcome_from_state", "outcome_state",
+]  # fmt: skip
 
-DIVERGED_HINT = "the loss became NaN or infinite: lower the learning rate (or λ), or standardise the features"
+DIVERGED_HINT = (
+    "the loss became NaN or infinite, or exploded (over 100 × a constant prediction's or 1000 × the first epoch's): "
+    "lower the learning rate (or λ), or standardise the features"
+)
+EXPLODED_FROM_START = 1e3  # a training data loss this many times the first epoch's has diverged
+EXPLODED_FROM_TRIVIAL = 1e2  # ... or this many times a constant prediction's loss
 
 
 @dataclass
@@ -89,6 +110,7 @@ class StackTrainer:
         self.stack.init_glorot(self.generators)
         self.optimizer = StackOptimizer(self.stack, sgd=c0.optimizer == "sgd")
         self.best = self.stack.params.clone() if self.stoppers else None  # weights of each stopper's best epoch
+        self.trivial = self.data.trivial_losses()  # per run: the training data loss of a constant prediction
         self._refresh()
 
     @property
@@ -211,7 +233,7 @@ class StackTrainer:
             row = report.metrics[i] = {name: table[j][k] for j, name in enumerate(names)}
             for name, value in row.items():
                 self.history[i].setdefault(name, []).append(value)
-            if not (math.isfinite(row["loss"]) and math.isfinite(row["data_loss"])):
+            if self.exploded(i, row):
                 finished["diverged"].append(i)
                 continue
             stopper = self.stoppers.get(i)
@@ -233,6 +255,14 @@ class StackTrainer:
                 self._finish(done, status)
                 report.finished.extend(done)
         return report
+
+    def exploded(self, index: int, row: dict[str, float]) -> bool:
+        """The divergence rule of the module docstring, for run ``index`` and this epoch's metrics ``row``."""
+        loss, data = row["loss"], row["data_loss"]
+        if not (math.isfinite(loss) and math.isfinite(data)):
+            return True
+        first = self.history[index]["data_loss"][0]
+        return data > EXPLODED_FROM_START * first or data > EXPLODED_FROM_TRIVIAL * self.trivial[index]
 
     # leaving the stack ----------------------------------------------------------------------
 
@@ -273,6 +303,12 @@ class StackTrainer:
     def state_dict(self) -> dict:
         """Everything needed to resume exactly: weights, moments, RNG states, epoch, history, outcomes."""
         return trainer_state(self)
+
+    def snapshot(self) -> Snapshot:
+        """The state between epochs, taken cheaply (tensors copied, histories by length): call it after
+        an epoch; :meth:`Snapshot.state_dict` later gives this moment's :meth:`state_dict` even if a
+        later epoch was interrupted half-way."""
+        return Snapshot(self)
 
     def load_state_dict(self, state: dict) -> None:
         """Restores a :meth:`state_dict` taken from a trainer built with the same runs and data."""

@@ -15,9 +15,13 @@ import torch
 
 from reglab.config import SCHEMA_VERSION
 from reglab.engine import EpochReport
-from reglab.lecture.analysis import CONFIDENCE, THRESHOLDS
-from reglab.lecture.plan import SECTIONS, Settings, command, plan, settings_for
-from reglab.lecture.sections import ANALYSES
+from reglab.lecture.analysis import THRESHOLDS
+from reglab.lecture.claims import checklist, claims, workflow
+from reglab.lecture.command import sweep_command
+from reglab.lecture.compare import CONFIDENCE
+from reglab.lecture.contents import SECTIONS
+from reglab.lecture.plan import Arms, Settings, grid_description, plan, settings_for
+from reglab.measures.ceiling import bayes_accuracy
 from reglab.runs import Run, StackPlan, json_safe, plan_stacks, train_runs
 
 __all__ = ["CONVENTION", "SECTIONS", "Settings", "run_lecture", "settings_for", "stacks"]
@@ -33,16 +37,16 @@ CONVENTION = {
 
 
 def _phases(s: Settings, runs, sections) -> list[tuple[list[int], torch.dtype, StackPlan]]:
-    """Runs trained in float32, then the weight-decay section in float64 (what remains is rounding, not chaos),
+    """Runs trained in float32, then the arms marked ``exact`` in float64 (an identity shown to rounding, not chaos),
     each phase with its plan of stacks (shared by training and the progress bars)."""
-    exact = {i for _, ids in sections["decay"] for i in ids}
+    exact = {i for arms in sections.values() for arm, ids in arms if arm.exact for i in ids}
     rest = [i for i in range(len(runs)) if i not in exact]
     return [(ids, dtype, plan_stacks([runs[i] for i in ids])) for ids, dtype in ((rest, torch.float32), (sorted(exact), torch.float64))]
 
 
 def stacks(s: Settings) -> list[dict]:
     """The stacks the demo trains, in order: which sections each serves, its size and epochs."""
-    runs, sections = plan(s)
+    runs, sections = plan(list(SECTIONS.values()), s)
     owner: dict[int, set[str]] = {}
     for key, arms in sections.items():
         for _, ids in arms:
@@ -52,7 +56,8 @@ def stacks(s: Settings) -> list[dict]:
     for ids, _, stack_plan in _phases(s, runs, sections):
         for members, epochs in zip(stack_plan.groups, stack_plan.epochs):
             keys = sorted(set().union(*(owner[ids[k]] for k in members)), key=list(SECTIONS).index)
-            out.append({"sections": keys, "models": len(members), "epochs": epochs})
+            titles = [SECTIONS[k].title for k in keys]
+            out.append({"sections": keys, "titles": titles, "models": len(members), "epochs": epochs})
     return out
 
 
@@ -64,7 +69,7 @@ def run_lecture(
     checkpoint: str | None = None,
 ) -> dict:
     """Trains every section's runs (identical runs once, stacked by architecture) and analyses them."""
-    runs, sections = plan(s)
+    runs, sections = plan(list(SECTIONS.values()), s)
     start = time.perf_counter()
     results: list = [None] * len(runs)
     offset = 0
@@ -78,12 +83,10 @@ def run_lecture(
     trained = time.perf_counter() - start
     out = []
     for key, arms in sections.items():
-        title = SECTIONS[key][0]
-        arm_results = [(arm, [results[i] for i in ids]) for arm, ids in arms]
-        section = ANALYSES[key](arm_results, s)
-        section.update(key=key, title=title, command=command(s, [arm for arm, _ in arms]))
-        if key == "decay":
-            section["precision"] = "float64"
+        record = SECTIONS[key]
+        section = record.analyse(Arms([(arm, [results[i] for i in ids]) for arm, ids in arms]), s)
+        grid = grid_description(s, [arm for arm, _ in arms])
+        section.update(key=key, title=record.title, drawing=record.draw.__name__, grid=grid, command=sweep_command(grid))
         out.append(section)
     runs_doc = []
     for r in results:
@@ -91,6 +94,11 @@ def run_lecture(
         doc.pop("history")
         runs_doc.append(doc)
     base = next(results[i] for i, run in enumerate(runs) if run == Run(s.config(s.seed), s.data(s.seed)))
+    by_key = {section["key"]: section for section in out}
+    diagnose = (
+        f"reglab diagnose --dataset moons --n-samples {s.n_samples} --noise {s.noise:g} --hidden {','.join(map(str, s.hidden))} "
+        f"--seeds {s.seeds} --out diagnose"
+    )
     analysed = time.perf_counter() - start - trained
     return json_safe(
         {
@@ -99,6 +107,10 @@ def run_lecture(
             "settings": asdict(s),
             "model": {"layers": [len(base.kernels[0])] + [k.shape[1] for k in base.kernels]},  # widths, input to output
             "thresholds": asdict(THRESHOLDS),  # of every verdict
+            "ceiling": {"dataset": "moons", "noise": s.noise, "bayes_accuracy": bayes_accuracy("moons", s.noise)},
+            "claims": claims(by_key),
+            "checklist": checklist(by_key),
+            "workflow": workflow(by_key, diagnose, "diagnose/report.html"),
             "confidence": CONFIDENCE,  # level of every interval over seeds
             "convention": CONVENTION,
             "sections": out,

@@ -7,19 +7,17 @@ be rebuilt from ``results.json`` without training.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from reglab.data import load
-from reglab.measures import FitThresholds, paired_test, summarize
+from reglab.lecture.compare import CONFIDENCE, Best, clip, compare, describe
+from reglab.measures import FitThresholds, summarize, verdict_counts
 from reglab.measures.boundary import boundary_complexity, boundary_grid, grid_predictions
+from reglab.measures.ceiling import data_ceiling
 from reglab.measures.weights import weight_stats
 from reglab.runs import RunResult
 from reglab.views.report.codec import pack
 
-Arms = list[tuple[Any, list[RunResult]]]
-CONFIDENCE = 0.95  # level of every interval over seeds
 THRESHOLDS = FitThresholds()  # of every verdict
 
 
@@ -52,18 +50,21 @@ def majority(counts: dict[str, int]) -> str:
 
 
 def arm_summary(label: str, results: list[RunResult]) -> dict:
-    """Scores, gap and verdicts of one arm over its seeds."""
+    """Scores (intervals clipped to [0, 1]), gap (train − the part that chose nothing) and verdicts of one
+    arm over its seeds; ``verdict_text`` reads "k of n seeds"."""
     return {
         "label": label,
         "n": len(results),
         "diverged": sum(r.diverged for r in results),
-        "train": stat(scores(results, "train")),
-        "val": stat(scores(results, "val")),
-        "test": stat(scores(results, "test")),
+        "train": clip(stat(scores(results, "train"))),
+        "val": clip(stat(scores(results, "val"))),
+        "test": clip(stat(scores(results, "test"))),
         "gap": stat([r.gap for r in ok(results)]),
+        "gap_on": sorted({r.held_out[0] for r in ok(results)}),
         "epochs_run": stat([r.epochs_run for r in results]),
         "verdicts": verdicts(results),
         "verdict": majority(verdicts(results)),
+        "verdict_text": verdict_counts([r.verdict(THRESHOLDS) for r in results]),
     }
 
 
@@ -78,27 +79,49 @@ def mean(s: dict | None) -> float:
 
 
 def paired(a: list[RunResult], b: list[RunResult], part: str = "test") -> dict | None:
-    """Paired comparison of b − a over seeds (same seed = same split), on ``part``'s score."""
-    pairs = [(x, y) for x, y in zip(a, b) if not (x.diverged or y.diverged)]
-    if len(pairs) < 2:
-        return None
-    after = [getattr(y, part)[y.score_name] for _, y in pairs]
-    before = [getattr(x, part)[x.score_name] for x, _ in pairs]
-    return paired_test(after, before, CONFIDENCE)
+    """Paired comparison of b − a over seeds (same seed = same split) on ``part``'s score, with its word
+    (:mod:`reglab.lecture.compare`); a diverged run leaves its pair out."""
+    score = lambda r: float("nan") if r.diverged else getattr(r, part)[r.score_name]  # noqa: E731
+    return compare([score(x) for x in a], [score(y) for y in b])
+
+
+def per_seed(results: list[RunResult], value) -> list[float]:
+    """``value(result)`` for every seed, NaN for a diverged run (so pairs stay aligned)."""
+    return [float("nan") if r.diverged else float(value(r)) for r in results]
 
 
 def describe_difference(test: dict | None, what: str) -> str:
-    if test is None:
-        return f"{what}: too few seeds to compare"
-    d, lo, hi = test["mean_diff"], test["ci_low"], test["ci_high"]
-    if lo > 0:
-        word = "higher"
-    elif hi < 0:
-        word = "lower"
-    else:
-        word = "not distinguishable from zero"
-    p = "" if test["p_value"] is None else f", p = {test['p_value']:.3f}"
-    return f"{what}: {d:+.3f} (95% CI [{lo:+.3f}, {hi:+.3f}]{p}), {word}"
+    return describe(test, what)
+
+
+def test_scores(results: list[RunResult]) -> list[float]:
+    """Test score per seed (NaN for a diverged run)."""
+    return per_seed(results, lambda r: r.test[r.score_name])
+
+
+SCORE_COLUMNS = ["configuration", "train", "validation", "test", "gap", "verdict"]
+
+
+def score_rows(summaries: list[dict]) -> list[list[str]]:
+    return [[s["label"], fmt(s["train"]), fmt(s["val"]), fmt(s["test"]), fmt(s["gap"]), s["verdict_text"]] for s in summaries]
+
+
+def best_sentence(best: Best, what: str, digits: int = 3, name=lambda key: key, most: int = 6) -> str:
+    """"<what>: A (0.930), distinguishably better than every other" or "..., tied exactly with B and not
+    distinguishable from C (paired tests over seeds): no single best"; ``name`` turns keys into labels, and
+    more than ``most`` peers are counted rather than named."""
+    head = f"{what}: {name(best['best'])} ({best['mean']:.{digits}f})"
+    if not best["peers"]:
+        return head + ", distinguishably better than every other (paired tests, p < 0.05)"
+    ties = [k for k in best["peers"] if best["tests"][k] and best["tests"][k]["word"] == "tie"]
+    rest = [k for k in best["peers"] if k not in ties]
+    parts = []
+    if ties:
+        parts.append("tied exactly with " + ", ".join(map(name, ties)))
+    if rest:
+        shown = ", ".join(map(name, rest)) if len(rest) <= most else f"{len(rest)} others"
+        parts.append("not distinguishable from " + shown)
+    return head + ", " + " and ".join(parts) + " (paired tests over seeds): no single best"
 
 
 # boundaries ---------------------------------------------------------------------------------------
@@ -158,6 +181,16 @@ def curve(label: str, r: RunResult) -> dict:
         "stop_epoch": r.epochs_run if r.stopped_early else None,
         "best_epoch": r.best_epoch,
     }
+
+
+def references(results: list[RunResult]) -> dict[str, float]:
+    """Reference lines of an accuracy plot: chance (the majority class's share, mean over seeds) and, for a 2-D
+    generator, its Bayes ceiling (:func:`reglab.measures.ceiling.data_ceiling`)."""
+    out = {"chance": float(np.mean([r.majority_rate for r in results]))}
+    ceiling = data_ceiling(results[0].data, results[0].task)
+    if ceiling is not None:
+        out["Bayes ceiling"] = ceiling
+    return out
 
 
 def hidden_weight_stats(r: RunResult) -> dict:

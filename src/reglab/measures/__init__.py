@@ -1,5 +1,5 @@
-"""Measures of trained models: weight statistics, decision boundaries, statistics over seeds and the fit
-verdict (NumPy, and SciPy for the t distribution and region labelling)."""
+"""Measures of trained models: weight statistics, decision boundaries, statistics over seeds, the Bayes ceiling of
+the 2-D generators and the fit verdict (NumPy, and SciPy for the t distribution and region labelling)."""
 
 from reglab.measures.boundary import (
     boundary_complexity,
@@ -8,7 +8,8 @@ from reglab.measures.boundary import (
     grid_predictions,
     predict_proba,
 )
-from reglab.measures.fit import KINDS, VERDICTS, FitThresholds, explain, generalization_gap, kind_of, skill, verdict
+from reglab.measures.ceiling import bayes_accuracy, data_ceiling
+from reglab.measures.fit import KINDS, VERDICTS, FitThresholds, explain, generalization_gap, kind_of, skill, verdict, verdict_counts
 from reglab.measures.stats import paired_test, summarize
 from reglab.measures.weights import dead_relu_units, dead_units, hidden_activations, layer_stats, weight_stats
 
@@ -16,9 +17,11 @@ __all__ = [
     "FitThresholds",
     "KINDS",
     "VERDICTS",
+    "bayes_accuracy",
     "boundary_complexity",
     "boundary_grid",
     "boundary_length",
+    "data_ceiling",
     "dead_relu_units",
     "dead_units",
     "explain",
@@ -32,5 +35,6 @@ __all__ = [
     "skill",
     "summarize",
     "verdict",
+    "verdict_counts",
     "weight_stats",
 ]

@@ -109,9 +109,10 @@ def boundary_panels(
     nrows = math.ceil(len(panels) / ncols)
     xlim = (min(np.min(p["xx"]) for p in panels), max(np.max(p["xx"]) for p in panels))
     ylim = (min(np.min(p["yy"]) for p in panels), max(np.max(p["yy"]) for p in panels))
-    # equal aspect: about 2.85 of each panel's 3.2 inches are axes, the rest tick labels
-    panel_height = 2.85 * min(max((ylim[1] - ylim[0]) / (xlim[1] - xlim[0]), 0.5), 1.5)
-    width = 3.2 * ncols + (0.9 if binary else 0.0)
+    # equal aspect: about 2.4 of each panel's 2.75 inches are axes, the rest tick labels; three panels and the
+    # colorbar stay under 9.4 inches, which the report shows at its own size (text at projector size)
+    panel_height = 2.4 * min(max((ylim[1] - ylim[0]) / (xlim[1] - xlim[0]), 0.5), 1.5)
+    width = 2.75 * ncols + (0.9 if binary else 0.0)
     fig, axes = new_figure(nrows, ncols, (width, (panel_height + 1.05) * nrows + 0.4 + (0.35 if suptitle else 0.0)),
                            sharex=True, sharey=True)
     used = list(axes.flat[: len(panels)])

@@ -15,7 +15,24 @@ from matplotlib.ticker import NullLocator
 
 from reglab.views.style import BLACK, BLUE, PALETTE, VERMILLION, new_figure, styled
 
-__all__ = ["capacity_curve", "interval_bars", "loss_curves", "validation_curve"]
+__all__ = ["capacity_curve", "curve_panels", "interval_bars", "loss_curves", "paired_slopes", "score_panels", "smooth", "validation_curve"]
+
+REFERENCE_STYLES = (("#555555", ":"), ("#555555", "-."))  # chance, then the Bayes ceiling
+
+
+def _references(ax, references: Mapping[str, float] | None) -> None:
+    """Horizontal reference lines (e.g. {"chance": 0.5, "Bayes ceiling": 0.915}), labelled for the legend."""
+    for (name, value), (color, style) in zip((references or {}).items(), REFERENCE_STYLES * 4):
+        ax.axhline(value, color=color, lw=1.3, ls=style, label=f"{name} {value:.3f}")
+
+
+def smooth(values: Sequence[float], window: int) -> np.ndarray:
+    """Centred moving average over ``window`` epochs (shrunk at the ends, so the length is kept)."""
+    y = np.asarray(values, dtype=np.float64)
+    if window <= 1 or y.size < 3:
+        return y
+    kernel = np.ones(min(window, y.size))
+    return np.convolve(y, kernel, mode="same") / np.convolve(np.ones_like(y), kernel, mode="same")
 
 
 def _band(value) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -77,11 +94,13 @@ def validation_curve(
     title: str,
     chosen: float | None = None,
     log_x: bool = True,
+    references: Mapping[str, float] | None = None,
 ) -> Figure:
     """Mean score against a parameter with shaded 95% intervals, one line per series
     (``{"label", "mean", "low", "high"}``; ``low``/``high`` optional). With ``log_x`` and a 0
     among ``x`` (no penalty) the axis is symlog, linear up to the smallest non-zero value, so
-    that 0 sits at the left of a logarithmic axis. ``chosen`` is marked by a dashed line."""
+    that 0 sits at the left of a logarithmic axis. ``chosen`` is marked by a dashed line, ``references``
+    (name → value, e.g. chance and the Bayes ceiling) by horizontal lines."""
     x = np.asarray(x, dtype=np.float64)
     fig, axes = new_figure(1, 1, (6.4, 4.2))
     ax = axes[0, 0]
@@ -97,6 +116,7 @@ def validation_curve(
             ax.set_xscale("log")
     if chosen is not None:
         ax.axvline(chosen, color=BLACK, lw=1.1, ls="--", label=f"chosen: {chosen:g}")
+    _references(ax, references)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.legend(frameon=False, title="shaded: 95% interval" if any(s.get("low") is not None for s in series) else None)
     return fig
@@ -110,9 +130,11 @@ def capacity_curve(
     title: str,
     ylabel: str = "accuracy",
     xlabel: str = "hidden units per layer",
+    references: Mapping[str, float] | None = None,
 ) -> Figure:
     """Training and test score against hidden width, on a log x-axis labelled at the widths.
-    ``train`` and ``test`` are sequences of scores or ``{"mean", "low", "high"}`` dicts (95% bands)."""
+    ``train`` and ``test`` are sequences of scores or ``{"mean", "low", "high"}`` dicts (95% bands);
+    ``references`` (name → value) are drawn as horizontal lines."""
     widths = np.asarray(widths, dtype=np.float64)
     fig, axes = new_figure(1, 1, (6.4, 4.2))
     ax = axes[0, 0]
@@ -124,6 +146,7 @@ def capacity_curve(
     ax.set_xscale("log")
     ax.set_xticks(widths, [f"{w:g}" for w in widths])
     ax.xaxis.set_minor_locator(NullLocator())
+    _references(ax, references)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     banded = isinstance(train, Mapping) or isinstance(test, Mapping)
     ax.legend(frameon=False, title="shaded: 95% interval" if banded else None)
@@ -160,4 +183,88 @@ def interval_bars(
     ax.set_xlim(-0.6, len(labels) - 0.4)
     ax.set(ylabel=ylabel, title=title + "\n(dot: mean, bar: 95% interval)")
     ax.grid(False, axis="x")
+    return fig
+
+
+@styled
+def paired_slopes(labels: Sequence[str], values: Sequence[Sequence[float]], title: str, ylabel: str) -> Figure:
+    """One line per seed from its value under ``labels[0]`` to its value under ``labels[1]`` (paired),
+    so that "in every seed" can be read off; ``values[k][i]`` is seed i under label k."""
+    if len(labels) != 2 or len(values) != 2 or len(values[0]) != len(values[1]):
+        raise ValueError(f"The 'values' parameter must hold two equal-length series for two labels. Got {len(values)} series instead.")
+    fig, axes = new_figure(1, 1, (6.4, 4.6))
+    ax = axes[0, 0]
+    a, b = np.asarray(values[0], dtype=float), np.asarray(values[1], dtype=float)
+    for i, (x, y) in enumerate(zip(a, b)):
+        ax.plot([0, 1], [x, y], "-o", color=VERMILLION if y > x else BLUE, lw=2, ms=7, label="seed" if i == 0 else None)
+    ax.set_xticks([0, 1], list(labels))
+    ax.set_xlim(-0.3, 1.3)
+    ax.set(ylabel=ylabel, title=title)
+    return fig
+
+
+def _grid(n: int, ncols: int, panel: tuple[float, float]):
+    nrows = -(-n // ncols)
+    fig, axes = new_figure(nrows, ncols, (panel[0] * ncols, panel[1] * nrows + 0.8), sharex=True, sharey=True)
+    for ax in axes.ravel()[n:]:
+        ax.set_visible(False)
+    for ax in axes.ravel()[max(0, n - ncols):n]:  # the lowest panel of each column shows its x ticks
+        ax.xaxis.set_tick_params(labelbottom=True)
+    return fig, axes.ravel()
+
+
+@styled
+def curve_panels(curves: Sequence[Mapping], title: str, ylabel: str = "data loss", window: int = 15, ncols: int = 3) -> Figure:
+    """One small panel per model: training (solid) and validation (dashed) loss per epoch, each smoothed by a
+    centred ``window``-epoch moving average (:func:`smooth`), the faint raw validation loss behind, and a
+    vertical line at the stop epoch. Curves are ``{"label", "train", "val" (or None), "stop_epoch", "best_epoch"}``."""
+    ncols = 2 if len(curves) == 4 else min(ncols, len(curves))  # 2 × 2 rather than 3 + 1
+    fig, axes = _grid(len(curves), ncols, (3.1, 2.9))  # ≤ 9.4 in wide: shown at its own size
+    for ax, c in zip(axes, curves):
+        train = np.asarray(c["train"], dtype=np.float64)
+        epochs = np.arange(1, train.size + 1)
+        ax.plot(epochs, smooth(train, window), color=BLUE, lw=1.8)
+        if c.get("val") is not None:
+            val = np.asarray(c["val"], dtype=np.float64)
+            ax.plot(epochs[: val.size], val, color=VERMILLION, lw=0.8, alpha=0.3)
+            ax.plot(epochs[: val.size], smooth(val, window), color=VERMILLION, lw=1.8, ls="--")
+        stop = c.get("stop_epoch")
+        if stop is not None:
+            ax.axvline(stop, color=BLACK, lw=1.3, ls=":")
+        ax.set_title(c["label"].replace(" · ", "\n", 1))
+    for ax in axes[max(0, len(curves) - ncols):len(curves)]:
+        ax.set_xlabel("epoch")
+    axes[0].set_ylabel(ylabel)
+    fig.legend(handles=[
+        Line2D([], [], color=BLUE, lw=1.8, label="training"),
+        Line2D([], [], color=VERMILLION, lw=1.8, ls="--", label=f"validation ({window}-epoch mean)"),
+        Line2D([], [], color=BLACK, lw=1.3, ls=":", label="stop epoch"),
+    ], loc="outside lower center", ncols=3, frameon=False)
+    fig.suptitle(title)
+    return fig
+
+
+@styled
+def score_panels(
+    panels: Sequence[str], x: Sequence[float], lines: Mapping[str, Mapping[str, Sequence[float]]], title: str,
+    xlabel: str, ylabel: str = "test accuracy", references: Mapping[str, Mapping[str, float]] | None = None, ncols: int = 2,
+) -> Figure:
+    """Small multiples of a score against ``x`` (log axis): one panel per name in ``panels``; ``lines[label][panel]``
+    is one line's values; ``references[panel]`` (name → value) are horizontal lines of that panel."""
+    fig, axes = _grid(len(panels), min(ncols, len(panels)), (4.6, 3.4))
+    for ax, panel in zip(axes, panels):
+        for i, (label, values) in enumerate(lines.items()):
+            ax.plot(x, values[panel], color=PALETTE[i % len(PALETTE)], marker="o", ms=5, lw=1.8, label=label)
+        _references(ax, (references or {}).get(panel))
+        ax.set_xscale("log")
+        ax.set_xticks(list(x), [f"{v:g}" for v in x])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.set(title=panel, xlabel=xlabel)
+    axes[0].set_ylabel(ylabel)
+    handles = [Line2D([], [], color=PALETTE[i % len(PALETTE)], marker="o", lw=1.8, label=label) for i, label in enumerate(lines)]
+    handles += [Line2D([], [], color=c, lw=1.3, ls=ls, label=n) for (c, ls), n in zip(REFERENCE_STYLES, ("chance", "Bayes ceiling"))]
+    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+    for ax in axes[:-min(ncols, len(panels))]:
+        ax.set_xlabel("")
+    fig.suptitle(title)
     return fig

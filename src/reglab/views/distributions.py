@@ -1,4 +1,5 @@
-"""How weights are distributed: box plots, histograms and kernel densities per model, and sparsity bars.
+"""How weights are distributed: box plots, histograms and kernel densities per model, histograms of
+log10|w| with a bar for the exact zeros, and sparsity bars.
 
 Every function takes plain NumPy arrays, lists and dicts and returns a
 :class:`matplotlib.figure.Figure` (see :mod:`reglab.views.style` for saving it).
@@ -18,7 +19,7 @@ from scipy import stats
 
 from reglab.views.style import BLACK, BLUE, PALETTE, SKY_BLUE, lighten, new_figure, styled
 
-__all__ = ["sparsity_bars", "weight_distributions"]
+__all__ = ["magnitude_histograms", "sparsity_bars", "weight_distributions"]
 
 # matplotlib 3.10 replaced boxplot's vert=False, which now warns, by orientation="horizontal"
 _HORIZONTAL = (
@@ -112,17 +113,69 @@ def sparsity_bars(
     """Grouped bars per model: the fraction of weights exactly 0 and the fraction with
     ``|w| < threshold`` (which includes the exact zeros, as ``weight_stats`` counts them)."""
     x = np.arange(len(labels))
-    fig, axes = new_figure(1, 1, (max(4.2, 1.2 * len(labels) + 2.0), 4.0))
+    fig, axes = new_figure(1, 1, (min(9.4, max(6.4, 1.8 * len(labels) + 2.4)), 5.0))
     ax = axes[0, 0]
     for offset, values, color, name in ((-0.2, exact_zero, BLUE, "exactly 0"),
                                         (0.2, near_zero, SKY_BLUE, f"|w| < {threshold:g} (zeros included)")):
         bars = ax.bar(x + offset, values, width=0.4, color=color, label=name)
         ax.bar_label(bars, labels=[f"{100 * v:.{0 if v == 0 or v >= 0.1 else 1}f}%" for v in values],
-                     padding=2, fontsize=8)
+                     padding=2)
     ax.set_xticks(x, [textwrap.fill(label, 16) for label in labels])  # long labels wrap, never overlap
-    ax.set_ylim(0.0, 1.12)
+    ax.set_ylim(0.0, 1.25)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(ylabel="fraction of weights", title=title)
     ax.grid(False, axis="x")
     ax.legend(frameon=False, loc="upper left", ncols=2)
+    return fig
+
+
+@styled
+def magnitude_histograms(
+    panels: Mapping[str, Mapping[str, np.ndarray]],
+    title: str,
+    references: Mapping[str, Mapping[str, float]] | None = None,
+    bins: int = 40,
+) -> Figure:
+    """One row of panels (``panel title → {model label → weights}``): per model, the fraction of its
+    weights per bin of ``log10|w|`` (step histogram, ``bins`` shared bins over all non-zero weights of
+    the figure), and beside it, left of a break, one bar per model for the fraction that is *exactly*
+    0 (which has no logarithm: a KDE or a linear histogram hides it in a spike).
+
+    ``references`` (``panel title → {name → |w|}``) draws dashed reference ticks, e.g. the largest
+    |w| of the ranges the lecture quotes.
+    """
+    if not panels or any(len(models) == 0 for models in panels.values()):
+        raise ValueError("The 'panels' parameter must map titles to at least one model each. Got an empty mapping instead.")
+    arrays = {p: {k: np.abs(np.asarray(v, dtype=np.float64).ravel()) for k, v in m.items()} for p, m in panels.items()}
+    nonzero = np.concatenate([v[v > 0] for m in arrays.values() for v in m.values()] + [np.array([1e-8, 1.0])])
+    low, high = np.log10(nonzero.min()), np.log10(nonzero.max())
+    edges = np.linspace(np.floor(low), np.ceil(high), bins + 1)
+    step = edges[1] - edges[0]
+    n = len(panels)
+    ncols = 3 if n % 3 == 0 else 2 if n % 2 == 0 else n  # full rows: no empty panel
+    nrows = n // ncols
+    fig, axes = new_figure(nrows, ncols, (9.4, 1.2 + 3.6 * nrows), sharey=True, sharex=True)
+    for ax, (name, models) in zip(axes.flat, arrays.items()):
+        width = 0.8 * 3 * step / max(1, len(models))
+        zero_at = edges[0] - 4 * step
+        for i, (label, v) in enumerate(models.items()):
+            color = PALETTE[i % len(PALETTE)]
+            logs = np.log10(v[v > 0])
+            ax.hist(logs, bins=edges, weights=np.full(logs.size, 1.0 / v.size), histtype="step", lw=2.0, color=color, label=label)
+            ax.bar(zero_at + (i - (len(models) - 1) / 2) * width, float(np.mean(v == 0)), width=width, color=color, alpha=0.85)
+        ax.axvline(edges[0] - 1.5 * step, color="#999999", lw=1, ls=(0, (2, 2)))
+        every = max(1, int(np.ceil((edges[-1] - edges[0]) / (12 / ncols))))
+        ticks = list(range(int(edges[-1]), int(edges[0]) - 1, -every))[::-1]
+        ax.set_xticks([zero_at] + ticks, ["0"] + [f"1e{t}" for t in ticks])
+        for ref, value in (references or {}).get(name, {}).items():
+            ax.axvline(np.log10(value), color=BLACK, lw=1.2, ls="--")
+            ax.annotate(ref, (np.log10(value), 1.0), xycoords=("data", "axes fraction"), ha="right", va="top", rotation=90)
+        ax.set_title(name)
+    for ax in axes[-1]:
+        ax.set_xlabel("|w|; bar: exactly 0")
+    for ax in axes[:, 0]:
+        ax.set_ylabel("fraction")
+    if any(len(m) > 1 for m in arrays.values()):
+        axes[0, 0].legend(frameon=False, loc="upper left")
+    fig.suptitle(title)
     return fig

@@ -1,4 +1,9 @@
-"""The figures of the lecture report, drawn from a section's saved data (no training here)."""
+"""The figures of the lecture report, drawn from a section's saved data (no training here).
+
+Each drawing takes a section's ``figures`` data and yields ``(file stem, figure, caption)``. A section of
+the results names its drawing (``section["drawing"]``, one of :data:`DRAWINGS`), so the page is drawn
+again from ``results.json`` alone.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,14 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from reglab.views.boundaries import boundary_panels
-from reglab.views.curves import capacity_curve, interval_bars, loss_curves, validation_curve
-from reglab.views.distributions import sparsity_bars, weight_distributions
+from reglab.views.curves import capacity_curve, curve_panels, interval_bars, loss_curves, paired_slopes, score_panels, validation_curve
+from reglab.views.distributions import magnitude_histograms, sparsity_bars, weight_distributions
 from reglab.views.report.codec import unpack
 
-__all__ = ["section_figures"]
+__all__ = [
+    "DRAWINGS", "capacity", "choosing_lambda", "datasets", "decay", "dropout", "l2", "more_data", "penalties", "section_figures",
+    "weights",
+]  # fmt: skip
 
 Drawn = Iterator[tuple[str, Figure, str]]  # (file stem, figure, caption)
 
@@ -38,7 +46,7 @@ def _boundaries(data: dict, suptitle: str, ncols: int | None = None) -> Figure:
         panels.append(
             {
                 "title": p["title"],
-                "subtitle": p["subtitle"],
+                "subtitle": p["subtitle"].replace(" · ", "\n", 1),
                 "xx": xx,
                 "yy": yy,
                 **({"proba": unpack(p["proba"]).astype(np.float64)} if "proba" in p else {"label": unpack(p["label"]).astype(np.int64)}),
@@ -48,7 +56,7 @@ def _boundaries(data: dict, suptitle: str, ncols: int | None = None) -> Figure:
                 "y_test": unpack(p["y_test"]).astype(np.int64),
             }
         )
-    return boundary_panels(panels, ncols=ncols, suptitle=suptitle)
+    return boundary_panels(panels, ncols=ncols or min(3, len(panels)), suptitle=suptitle)  # ≤ 3 a row: legible when shown
 
 
 def capacity(f: dict) -> Drawn:
@@ -56,8 +64,12 @@ def capacity(f: dict) -> Drawn:
         "Seed 0 of each width: background is P(class 1), the black line P = 0.5; filled points train, hollow points test."
     )
     c = f["capacity"]
-    fig = capacity_curve(c["widths"], _bands(c["train"]), _bands(c["test"]), "Train vs test accuracy by width (95% bands over seeds)")
-    yield "capacity_scores", fig, "Mean accuracy over seeds with 95% intervals; the space between the lines is the generalization gap."
+    title = "Train vs test accuracy by width (95% bands over seeds)"
+    fig = capacity_curve(c["widths"], _bands(c["train"]), _bands(c["test"]), title, references=c.get("references"))
+    yield "capacity_scores", fig, (
+        "Mean accuracy over seeds with 95% intervals. The space between the lines is train − test; the table's gap is "
+        "train − validation. Dotted: chance (the majority class); dash-dotted: the Bayes ceiling, above which no model can be on new data."
+    )
 
 
 def l2(f: dict) -> Drawn:
@@ -72,10 +84,22 @@ def weights(f: dict) -> Drawn:
     yield "weights_first_layer", weight_distributions(first, "First-layer weights: box plot, histogram and density"), (
         "Seed 0 of each model; the lecture's figure shows the same three views."
     )
-    for i, name in enumerate(["hidden 1", "hidden 2", "output"]):
-        layer = {k: unpack(v[i]) for k, v in f["layers"].items() if i < len(v)}
-        if layer and i > 0:
-            yield f"weights_layer{i + 1}", weight_distributions(layer, f"{name.capitalize()} layer weights"), f"Layer {name}, seed 0."
+    output_std = f.get("output_std")
+    if output_std is not None:
+        title = "Output-layer weight std, per seed"
+        fig = paired_slopes(list(f["layers"]), output_std, title, "std of output weights")
+        yield "weights_output", fig, (
+            "One line per seed (vermillion where it rises). The output layer is not penalised: with L2 on the hidden kernels it "
+            "grows to keep the output's scale."
+        )
+    depth = max(len(v) for v in f["layers"].values())
+    names = [f"hidden {i + 1}" for i in range(depth - 1)] + ["output"]
+    panels = {name: {k: unpack(v[i]) for k, v in f["layers"].items() if i < len(v)} for i, name in enumerate(names)}
+    references = {names[0]: f["references"]} if f.get("references") else None
+    yield "weights_magnitudes", magnitude_histograms(panels, "|w| by layer, on a log scale", references), (
+        "Seed 0. Each panel is one layer; the dashed ticks on the first are the largest |w| of the ranges the lecture quotes. "
+        "Only hidden kernels are penalised: watch the output layer."
+    )
 
 
 def choosing_lambda(f: dict) -> Drawn:
@@ -84,8 +108,12 @@ def choosing_lambda(f: dict) -> Drawn:
     xlabel = "λ (L2, Keras convention)"
     parts = (("train", "train"), ("validation", "val"), ("test", "test"))
     series = [dict(label=label, **_bands(c[key])) for label, key in parts]
-    fig = validation_curve(c["lams"], series, xlabel, "accuracy", "Validation curve: accuracy against λ", chosen=c["chosen"])
-    yield "lambda_accuracy", fig, "Means over seeds with 95% bands; the dashed line marks the λ with the lowest validation loss."
+    title = "Validation curve: accuracy against λ"
+    fig = validation_curve(c["lams"], series, xlabel, "accuracy", title, chosen=c["chosen"], references=c.get("references"))
+    yield "lambda_accuracy", fig, (
+        "Means over seeds with 95% bands; the dashed line marks the λ with the lowest validation loss; dotted: chance; "
+        "dash-dotted: the Bayes ceiling."
+    )
     losses = (("train", "train_loss"), ("validation", "val_loss"), ("test", "test_loss"))
     series = [dict(label=label, **_bands(c[key], None)) for label, key in losses]
     title = "Validation curve: data loss against λ"
@@ -95,7 +123,10 @@ def choosing_lambda(f: dict) -> Drawn:
 
 def penalties(f: dict) -> Drawn:
     hist = {k: unpack(v) for k, v in f["histograms"].items()}
-    yield "penalties_weights", weight_distributions(hist, "Second hidden layer weights by penalty"), "Seed 0 of each penalty."
+    panels = {label: {label: values} for label, values in hist.items()}
+    yield "penalties_weights", magnitude_histograms(panels, "Second hidden layer |w| by penalty (log scale)"), (
+        "Seed 0 of each penalty. The bar left of the break is the fraction exactly 0; the curve is every other weight by |w|."
+    )
     sp = f["sparsity"]
     labels = list(sp)
     exact, near = [sp[k]["exact"] for k in labels], [sp[k]["near"] for k in labels]
@@ -105,8 +136,10 @@ def penalties(f: dict) -> Drawn:
 
 
 def decay(f: dict) -> Drawn:
-    yield "decay_curves", loss_curves(f["curves"], "Training data loss: L2 penalty vs decoupled weight decay"), (
-        "SGD + L2(λ/2) and SGD + decay λ draw the same curve; Adam + L2 and AdamW do not."
+    title = "Training (solid) and validation (dashed) data loss, one model per panel"
+    yield "decay_curves", curve_panels(f["curves"], title), (
+        "Seed 0 of each optimizer and regularizer, smoothed over 15 epochs (the faint line is the raw validation loss). "
+        "SGD + L2(λ/2) and SGD + decay λ draw the same curves; Adam + L2 and AdamW do not."
     )
 
 
@@ -117,8 +150,10 @@ def dropout(f: dict) -> Drawn:
     fig = interval_bars(b["labels"], band["mean"], band["low"], band["high"], "test accuracy", title)
     yield "dropout_scores", fig, "Means over seeds with 95% intervals."
     if f["curves"]:
-        yield "dropout_curves", loss_curves(f["curves"], "Early stopping: validation loss, stop and best epochs marked"), (
-            "Seed 0 of each configuration with early stopping; the weights of the best epoch are restored."
+        title = "Early stopping: training (solid) and validation (dashed) data loss, stop epoch dotted"
+        yield "dropout_curves", curve_panels(f["curves"], title), (
+            "Seed 0 of each configuration with early stopping, smoothed over 15 epochs; training stops at the dotted line and "
+            "the weights of the best validation epoch are restored."
         )
 
 
@@ -127,23 +162,20 @@ def more_data(f: dict) -> Drawn:
 
 
 def datasets(f: dict) -> Drawn:
+    g = f["grid"]
+    title = "Test accuracy against λ: L1 vs L2, without and with dropout 0.3, by dataset"
+    yield "datasets_grid", score_panels(g["datasets"], g["lams"], g["lines"], title, "λ", references=g["references"]), (
+        "Mean test accuracy over seeds of every cell of the exercise; dotted: chance, dash-dotted: each dataset's Bayes ceiling. "
+        "The table below gives the 95% intervals."
+    )
     for name, data in f["boundaries"].items():
-        yield f"datasets_{name}", _boundaries(data, f"{name}: λ = 0.001, 0.01, 0.1"), f"{name}, seed 0."
+        yield f"datasets_{name}", _boundaries(data, f"{name}: L2 with λ = 0.001, 0.01, 0.1"), f"{name}, seed 0, no dropout."
 
 
-DRAWERS = {
-    "capacity": capacity,
-    "l2": l2,
-    "weights": weights,
-    "lambda": choosing_lambda,
-    "penalties": penalties,
-    "decay": decay,
-    "dropout": dropout,
-    "data": more_data,
-    "datasets": datasets,
-}
+DRAWINGS = {f.__name__: f for f in (capacity, l2, weights, choosing_lambda, penalties, decay, dropout, more_data, datasets)}
 
 
 def section_figures(section: dict) -> Drawn:
-    """Yields ``(stem, figure, caption)`` for every figure of a section of the lecture document."""
-    yield from DRAWERS[section["key"]](section["figures"])
+    """Yields ``(stem, figure, caption)`` for every figure of a section of the lecture document, drawn by the
+    drawing the section names."""
+    yield from DRAWINGS[section["drawing"]](section["figures"])

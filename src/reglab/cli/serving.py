@@ -1,0 +1,75 @@
+"""``reglab serve``: the playground, a page and its API served by uvicorn on this machine.
+
+FastAPI, uvicorn and torch are imported when the command runs, so ``reglab --help`` stays quick. The
+server binds 127.0.0.1 unless told otherwise; any other address is announced with a warning, since
+the playground has no login. A port already taken is a one-line error (exit 2).
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import socket
+import sys
+from typing import Annotated
+
+import typer
+
+from reglab.cli.application import app
+from reglab.errors import OptionError
+
+Host = Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on; 127.0.0.1 keeps it on this machine.")]
+Port = Annotated[int, typer.Option("--port", metavar="INT", help="Port to listen on.")]
+Open = Annotated[bool, typer.Option("--open", help="Open the page in the default web browser.")]
+
+
+def is_local(host: str) -> bool:
+    """True for loopback addresses and 'localhost'."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket on ``host:port``; OptionError when the port is taken or the address unusable."""
+    if not 1 <= port <= 65535:
+        raise OptionError(f"The '--port' option must be an int in [1, 65535]. Got {port} instead.")
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise OptionError(f"The '--port' option names a port in use on {host}. Got {port} instead; pick another with --port.") from None
+        raise OptionError(f"The '--host' option must be an address of this machine. Got {host!r} instead ({exc.strerror}).") from None
+    sock.listen(128)
+    return sock
+
+
+@app.command()
+def serve(host: Host = "127.0.0.1", port: Port = 8000, open_page: Open = False) -> None:
+    """Start the playground: train models live in the browser and watch λ at work."""
+    if not is_local(host):
+        sys.stderr.write(
+            f"reglab: warning: serving on {host}, reachable from other machines; the playground has no login "
+            "and anyone who reaches it can start training runs.\n"
+        )
+    sock = bind(host, port)
+    import uvicorn
+
+    from reglab.web import create_app
+
+    where = f"[{host}]" if ":" in host else host
+    url = f"http://{where}:{sock.getsockname()[1]}/"
+    sys.stderr.write(f"reglab: playground at {url} (Ctrl-C to stop)\n")
+    if open_page:
+        import webbrowser
+
+        webbrowser.open(url)
+    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", timeout_graceful_shutdown=3))
+    server.run(sockets=[sock])

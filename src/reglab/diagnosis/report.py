@@ -1,0 +1,100 @@
+"""The diagnosis's files: ``results.json`` and a self-contained ``report.html`` (figures embedded as PNG,
+no network), drawn from the document of :class:`reglab.diagnosis.Diagnosis` alone (nothing trains here).
+
+Figures: the baseline's mean loss curves, the search's validation data loss against λ (one colour per
+penalty kind, each point a trial with its standard error over seeds, the chosen one ringed) and its
+history (each trial's loss in order, the best so far as a line), and the verified test scores.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from matplotlib.figure import Figure
+
+from reglab.views.curves import interval_bars, loss_curves
+from reglab.views.style import BLACK, PALETTE, new_figure, styled, to_png_bytes
+
+__all__ = ["history_figure", "lambda_figure", "write_outputs"]
+
+KINDS = ("none", "l1", "l2", "l1l2")
+
+
+@styled
+def lambda_figure(search: dict[str, Any]) -> Figure:
+    """Validation data loss (mean over seeds ± one standard error) against λ, per penalty kind."""
+    fig, axes = new_figure(1, 1, (6.4, 4.2))
+    ax = axes[0, 0]
+    rows = [t for t in search["history"] if t["state"] == "complete" and t["value"] is not None and "lam" in t["params"]]
+    for i, kind in enumerate(k for k in KINDS if any(t["params"]["penalty"] == k for t in rows)):
+        mine = [t for t in rows if t["params"]["penalty"] == kind]
+        lam = np.array([t["params"]["lam"] for t in mine])
+        mean = np.array([t["value"] for t in mine])
+        se = np.array([np.std(t["losses"], ddof=1) / np.sqrt(len(t["losses"])) if len(t["losses"]) > 1 else 0.0 for t in mine])
+        ax.errorbar(lam, mean, yerr=se, fmt="o", ms=4, color=PALETTE[i % len(PALETTE)], lw=1, label=kind, alpha=0.85)
+    chosen = search["chosen"]
+    if "lam" in chosen["params"]:
+        ax.plot(chosen["params"]["lam"], chosen["mean"], "o", ms=13, mfc="none", mec=BLACK, mew=1.6, label="chosen (1-SE rule)")
+    ax.axhline(search["threshold"], color="#555555", lw=1, ls=":", label="best + 1 SE")
+    ax.set_xscale("log")
+    ax.set(xlabel="λ (log scale)", ylabel="validation data loss (mean over seeds)", title="Search: validation loss against λ")
+    ax.legend(frameon=False)
+    return fig
+
+
+@styled
+def history_figure(search: dict[str, Any]) -> Figure:
+    """Each complete trial's validation data loss in trial order, and the best so far (pruned trials have none)."""
+    fig, axes = new_figure(1, 1, (6.4, 3.6))
+    ax = axes[0, 0]
+    complete = [t for t in search["history"] if t["state"] == "complete" and t["value"] is not None and np.isfinite(t["value"])]
+    ax.plot([t["number"] for t in complete], [t["value"] for t in complete], "o", ms=5, color=PALETTE[0], label="complete")
+    if complete:
+        best = np.minimum.accumulate([t["value"] for t in complete])
+        ax.step([t["number"] for t in complete], best, where="post", color=PALETTE[1], lw=1.6, label="best so far")
+    ax.set(xlabel="trial", ylabel="validation data loss", title=f"Search history ({search['mode']})")
+    ax.legend(frameon=False)
+    return fig
+
+
+def figures(doc: dict[str, Any]) -> list[dict[str, str]]:
+    base, ver = doc["baseline"], doc["verification"]
+    turned = base["turned_upward_epoch"]
+    curves = [{"label": "baseline (mean over seeds)", "train": base["curve"]["train"], "val": base["curve"]["val"], "best_epoch": turned}]
+    drawn = [("Baseline: training (solid) and validation (dashed) data loss per epoch; dotted: where validation turned upward.",
+              loss_curves(curves, "Detect: the unregularized baseline"))]  # fmt: skip
+    if any("lam" in t["params"] for t in doc["search"]["history"]):
+        caption = "Each searched configuration's validation data loss, mean ± one standard error over seeds."
+        drawn.append((caption, lambda_figure(doc["search"])))
+    drawn.append(("Every finished trial in the order it was asked, and the best so far.", history_figure(doc["search"])))
+    arms = [ver["baseline_test"]["score"], ver["tuned_test"]["score"]]
+    drawn.append((
+        "Test score of the baseline and the tuned model on fresh seeds (the same split).",
+        interval_bars(["baseline", "tuned"], [a["mean"] for a in arms], [a["ci_low"] for a in arms], [a["ci_high"] for a in arms],
+                      ver["score"], "Verify: test score on fresh seeds"),
+    ))  # fmt: skip
+    return [{"caption": caption, "data": base64.b64encode(to_png_bytes(fig)).decode("ascii")} for caption, fig in drawn]
+
+
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["num"] = lambda v, d=3: "n/a" if v is None else f"{v:.{d}f}"
+    env.filters["g"] = lambda v: "n/a" if v is None else f"{v:.3g}"
+    return env
+
+
+def write_outputs(doc: dict[str, Any], folder: str | Path) -> tuple[Path, Path]:
+    """Writes ``folder/results.json`` and ``folder/report.html``; returns their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    results = folder / "results.json"
+    results.write_text(json.dumps(doc, allow_nan=False, indent=2) + "\n", encoding="utf-8")
+    page = environment().get_template("report.html.j2").render(doc=doc, figures=figures(doc))
+    report = folder / "report.html"
+    report.write_text(page, encoding="utf-8")
+    return results, report
