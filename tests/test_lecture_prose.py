@@ -81,7 +81,8 @@ def test_adamw_at_001_is_called_weak_when_it_barely_moves_the_norm(word):
     shrink = {**paired_result(word), "mean_diff": -0.5 if word != "tie" else 0.0}
     text = decay_prose(1e-14, 2.9, norms, "adamw-0.5", shrink, paired_result(word))
     assert "at 0.01 the decay barely regularizes here" in text
-    assert "The decay whose norm is closest to Adam + L2's is 0.5" in text
+    assert "No decay tried reaches Adam + L2's norm: the closest, 0.5 (5.00), still leaves the weights larger" in text
+    assert "Decay 0.5 (3.30) matches Adam + L2's norm" in decay_prose(1e-14, 2.9, {**norms, "adamw-0.5": 3.3}, "adamw-0.5", shrink, None)
     strong = decay_prose(1e-14, 2.9, norms, "adamw-0.5", {**paired_result("lower"), "mean_diff": -20.0}, None)
     assert "the decay shrinks the weights noticeably" in strong and "too few seeds to compare" in strong
 

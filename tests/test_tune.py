@@ -94,8 +94,12 @@ def test_a_study_killed_with_sigkill_resumes_to_exactly_n_trials(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     worker = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not ((tmp_path / "study.db").exists() and killable(tmp_path)):
+    while time.monotonic() < deadline:
         time.sleep(0.2)
+        worker.send_signal(signal.SIGSTOP)  # frozen, so the study cannot move on between the look and the kill
+        if (tmp_path / "study.db").exists() and killable(tmp_path):
+            break
+        worker.send_signal(signal.SIGCONT)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     before = study_in(tmp_path).get_trials()
@@ -172,8 +176,8 @@ def test_a_study_is_never_resumed_with_another_search_space(capsys, tmp_path):
     code, _, err = cli(capsys, "tune", *TINY, "--trials", "1", "--batch", "1", "--out", str(tmp_path), "--lam-range", "1e-3:1e-1")
     assert code == 0, err
     code, out, err = cli(capsys, "tune", *TINY, "--trials", "2", "--out", str(tmp_path), "--lam-range", "1e-4:1e-1")
-    space = '{"dropout": [0.0, 0.0], "lam": [0.001, 0.1], "penalty": ["l1", "l2"]}'
-    wanted = '{"dropout": [0.0, 0.0], "lam": [0.0001, 0.1], "penalty": ["l1", "l2"]}'
+    space = '{"dropout": [0.0, 0.5], "lam": [0.001, 0.1], "penalty": ["l1", "l2"]}'
+    wanted = '{"dropout": [0.0, 0.5], "lam": [0.0001, 0.1], "penalty": ["l1", "l2"]}'
     assert (code, out) == (2, "")
     assert err == (
         f"reglab: error: The '--study' option names a study with another space ({space}, not {wanted}): "

@@ -57,6 +57,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=False,  # True would print the help on stdout; a missing command is a usage error
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # a docstring's paragraphs are rewrapped to the terminal, not broken where typed
 )
 
 

@@ -70,7 +70,7 @@ def _demo(
             if saved:
                 note(f"interrupted; run the same command again to resume from {saved[-1]}")
             else:
-                note("interrupted before the first epoch; nothing was saved")
+                note("interrupted before anything was saved; nothing to resume from")
             exc.reported = True
             raise
         write_atomically(folder / RESULTS, json.dumps(doc, allow_nan=False) + "\n")

@@ -25,6 +25,7 @@ from reglab.cli.options import (  # the options of both commands, then the lists
     BatchSize,
     Dataset,
     Device,
+    Drop,
     Dropout,
     DropoutList,
     Epochs,
@@ -41,6 +42,7 @@ from reglab.cli.options import (  # the options of both commands, then the lists
     Lr,
     LrList,
     MinDelta,
+    Missing,
     Momentum,
     NClasses,
     Noise,
@@ -115,7 +117,7 @@ def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None
         elif checkpoint.exists():
             note(f"interrupted; run the same command again to resume from {checkpoint}")
         else:
-            note("interrupted before the first epoch; nothing was saved")
+            note("interrupted before anything was saved; nothing to resume from")
         exc.reported = True
         raise
 
@@ -125,6 +127,7 @@ def train(
     dataset: Dataset = DEFAULT.dataset, target: Target = DEFAULT.target, task: Task = DEFAULT.task,
     n_samples: NSamples = DEFAULT.n_samples, noise: Noise = DEFAULT.noise, n_classes: NClasses = DEFAULT.n_classes,
     test_size: TestSize = DEFAULT.test_size, val_size: ValSize = None, standardize: Standardize = DEFAULT.standardize,
+    missing: Missing = "error", drop: Drop = None,
     hidden: Hidden = DEFAULT.hidden, activation: Activation = DEFAULT.activation, dropout: Dropout = DEFAULT.dropout,
     penalty: PenaltyKind = DEFAULT.penalty, lam: Lam = None, l1: L1 = None, l2: L2 = None, l1_method: L1Method = DEFAULT.l1_method,
     regularize_output: RegularizeOutput = DEFAULT.regularize_output, weight_decay: WeightDecay = None,
@@ -161,6 +164,7 @@ def sweep(
     dataset: Dataset = DEFAULT.dataset, target: Target = DEFAULT.target, task: Task = DEFAULT.task,
     n_samples: NSamples = DEFAULT.n_samples, noise: Noise = DEFAULT.noise, n_classes: NClasses = DEFAULT.n_classes,
     test_size: TestSize = DEFAULT.test_size, val_size: ValSize = None, standardize: Standardize = DEFAULT.standardize,
+    missing: Missing = "error", drop: Drop = None,
     hidden: HiddenList = DEFAULT.hidden, activation: Activation = DEFAULT.activation, dropout: DropoutList = DEFAULT.dropout,
     penalty: PenaltyList = DEFAULT.penalty, lam: LamList = None, l1: L1List = None, l2: L2List = None,
     l1_method: L1Method = DEFAULT.l1_method, regularize_output: RegularizeOutput = DEFAULT.regularize_output,

@@ -68,16 +68,23 @@ def run_lecture(
     on_epoch: Callable[[int, EpochReport], None] | None = None,
     checkpoint: str | None = None,
 ) -> dict:
-    """Trains every section's runs (identical runs once, stacked by architecture) and analyses them."""
+    """Trains every section's runs (identical runs once, stacked by architecture) and analyses them.
+
+    With ``checkpoint`` (a file path) each phase keeps its own checkpoint (``checkpoint``, then
+    ``checkpoint.float64``) until the caller removes them; ``reglab demo`` does once results.json is written.
+    """
     runs, sections = plan(list(SECTIONS.values()), s)
     start = time.perf_counter()
     results: list = [None] * len(runs)
     offset = 0
-    for ids, dtype, stack_plan in _phases(s, runs, sections):
+    for k, (ids, dtype, stack_plan) in enumerate(_phases(s, runs, sections)):
         shifted = None if on_epoch is None else (lambda g, report, o=offset: on_epoch(g + o, report))
-        path = checkpoint if dtype == torch.float32 else None
+        path = None if checkpoint is None else checkpoint if k == 0 else f"{checkpoint}.float64"  # one per phase, kept
         phase = [runs[i] for i in ids]
-        for i, r in zip(ids, train_runs(phase, plan=stack_plan, device=device, dtype=dtype, on_epoch=shifted, checkpoint=path)):
+        phase_results = train_runs(
+            phase, plan=stack_plan, device=device, dtype=dtype, on_epoch=shifted, checkpoint=path, keep_checkpoint=True
+        )
+        for i, r in zip(ids, phase_results):
             results[i] = r
         offset += len(stack_plan.groups)
     trained = time.perf_counter() - start

@@ -73,13 +73,12 @@ def _l1_zeros(s: Sections) -> tuple[str, str]:
 
 
 def _l2_preferred(s: Sections) -> tuple[str, str]:
-    best = s["penalties"]["tests"]["best_test"]
+    tests = s["penalties"]["tests"]
+    best = tests.get("matched_best", tests["best_test"])
     peers = best["peers"]
-    evidence = f"highest mean test accuracy {best['best']} ({best['mean']:.3f})" + (
-        f", not distinguishable from {', '.join(peers)}" if peers else ", distinguishably above the others"
-    )
-    evidence += "; penalties at the lecture's values, not at matched strength"
-    return ("confirmed" if "L2" in best["best"] and not peers and "elastic" not in best["best"] else "not confirmed here"), evidence
+    evidence = f"at matched strength (λ per penalty chosen on validation), highest mean test accuracy {best['best']} ({best['mean']:.3f})"
+    evidence += f", not distinguishable from {', '.join(peers)}" if peers else ", distinguishably above the others"
+    return ("confirmed" if best["best"].startswith("l2") and not peers else "not confirmed here"), evidence
 
 
 def _lambda_start(s: Sections) -> tuple[str, str]:

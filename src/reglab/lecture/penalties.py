@@ -137,7 +137,11 @@ def decay_prose(sgd_diff: float, adam_diff: float, norms: dict[str, float], matc
         if shrink is None or abs(shrink["mean_diff"]) < 0.1 * norms["adam"]
         else "the decay shrinks the weights noticeably. "
     )
-    text += f"The decay whose norm is closest to Adam + L2's is {matched.split('-')[1]}; "
+    closest = f"{matched.split('-')[1]} ({norms[matched]:.2f})"
+    if norms[matched] > 1.5 * norms["adam-l2"]:
+        text += f"No decay tried reaches Adam + L2's norm: the closest, {closest}, still leaves the weights larger; "
+    else:
+        text += f"Decay {closest} matches Adam + L2's norm; "
     text += describe(gain, "its test accuracy minus Adam alone") + "."
     if sgd_diff > 1e-3:
         text += " Unexpectedly, the SGD pair differs here: check the learning rate and momentum."
