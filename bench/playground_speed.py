@@ -123,7 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0, help="how long to stream after the first frame")
     parser.add_argument("--models", type=int, default=5, help="compared models (1 to 6)")
-    parser.add_argument("--threads", type=int, default=1, help="torch threads of the training worker (0: torch's default)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads of the training worker (0: reglab's thread policy)")
     args = parser.parse_args()
     port = free_port()
     server = start_server(port, args.threads)

@@ -163,6 +163,8 @@ def thresholds(o: dict[str, Any]) -> dict[str, float]:
         given["gap"] = one("--gap-threshold", o["gap_threshold"], NON_NEGATIVE)
     if o["underfit_skill"] is not None:
         given["underfit_skill"] = one("--underfit-skill", o["underfit_skill"], UNIT)
+    if o.get("underfit_margin") is not None:
+        given["underfit_margin"] = one("--underfit-margin", o["underfit_margin"], UNIT)
     return given
 
 

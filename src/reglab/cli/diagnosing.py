@@ -9,7 +9,7 @@ summary, or with ``--json`` the document, on stdout; the phases' progress goes t
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from reglab.cli.application import app
 from reglab.cli.options import (
@@ -41,6 +41,7 @@ from reglab.cli.options import (
     Task,
     TestSize,
     Threads,
+    UnderfitMargin,
     option,
     shown,
 )
@@ -73,8 +74,6 @@ Batch = Annotated[str, option("--batch", SEARCH, "INT", "Trials of the TPE searc
 Penalties = Annotated[str, option("--penalty", PENALTY, "LIST", "Penalty kinds searched: none, l1, l2, l1l2, comma-separated.")]
 LamRange = Annotated[str, option("--lam-range", PENALTY, "LOW:HIGH", "Range of λ, searched on a log scale (0 < LOW <= HIGH).")]
 DropoutRange = Annotated[str, option("--dropout-range", MODEL, "LOW:HIGH", "Range of the dropout rate searched (equal bounds: fixed).")]
-UnderfitMargin = Annotated[Optional[str], option("--underfit-margin", "Output", "FLOAT",
-    "Verdict: largest shortfall of the training score below the ceiling that is not underfitting (default: FitThresholds).")]
 Out = Annotated[str, option("--out", "Output", "DIR", "Directory of report.html, results.json and the study's SQLite file.")]
 # fmt: on
 

@@ -135,7 +135,10 @@ Threads = Annotated[Optional[str], option("--threads", TRAINING, "INT",
 GapThreshold = Annotated[Optional[str], option("--gap-threshold", OUTPUT, "FLOAT",
     "Verdict: largest train − held-out score gap that still counts as a good fit (default: reglab.measures.FitThresholds).")]
 UnderfitSkill = Annotated[Optional[str], option("--underfit-skill", OUTPUT, "FLOAT",
-    "Verdict: smallest training skill (chance-corrected accuracy, or R²) that is not underfitting "
+    "Verdict, used only when no ceiling is known (the 2-D generators use their Bayes accuracy): smallest training "
+    "skill (chance-corrected accuracy, or R²) that is not underfitting (default: reglab.measures.FitThresholds).")]
+UnderfitMargin = Annotated[Optional[str], option("--underfit-margin", OUTPUT, "FLOAT",
+    "Verdict: largest shortfall of the training score below the ceiling that is not underfitting "
     "(default: reglab.measures.FitThresholds).")]
 AsJson = Annotated[bool, flag("--json", OUTPUT, "Print one JSON document on stdout instead of a table.")]
 Out = Annotated[Optional[str], option("--out", OUTPUT, "DIR", "Directory to write the JSON document and weights.npz to.")]

@@ -13,14 +13,17 @@ import socket
 import sys
 from typing import Annotated
 
-import typer
-
 from reglab.cli.application import app
+from reglab.cli.options import flag, option
+from reglab.cli.parsing import one
+from reglab.config import Interval
 from reglab.errors import OptionError
 
-Host = Annotated[str, typer.Option("--host", metavar="ADDRESS", help="Address to listen on; 127.0.0.1 keeps it on this machine.")]
-Port = Annotated[int, typer.Option("--port", metavar="INT", help="Port to listen on.")]
-Open = Annotated[bool, typer.Option("--open", help="Open the page in the default web browser.")]
+PORT = Interval(int, 1, 65535)
+SERVER = "Server"
+Host = Annotated[str, option("--host", SERVER, "ADDRESS", "Address to listen on; 127.0.0.1 keeps it on this machine.")]
+Port = Annotated[str, option("--port", SERVER, "INT", "Port to listen on.", PORT.expected)]
+Open = Annotated[bool, flag("--open", SERVER, "Open the page in the default web browser.")]
 
 
 def is_local(host: str) -> bool:
@@ -35,8 +38,6 @@ def is_local(host: str) -> bool:
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket on ``host:port``; OptionError when the port is taken or the address unusable."""
-    if not 1 <= port <= 65535:
-        raise OptionError(f"The '--port' option must be an int in [1, 65535]. Got {port} instead.")
     try:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
@@ -52,8 +53,9 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 @app.command()
-def serve(host: Host = "127.0.0.1", port: Port = 8000, open_page: Open = False) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = "8000", open_page: Open = False) -> None:
     """Start the playground: train models live in the browser and watch λ at work."""
+    port = one("--port", port, PORT)
     if not is_local(host):
         sys.stderr.write(
             f"reglab: warning: serving on {host}, reachable from other machines; the playground has no login "

@@ -60,6 +60,7 @@ from reglab.cli.options import (  # the options of both commands, then the lists
     Task,
     TestSize,
     Threads,
+    UnderfitMargin,
     UnderfitSkill,
     ValSize,
     WeightDecay,
@@ -134,7 +135,8 @@ def train(
     optimizer: Optimizer = DEFAULT.optimizer, lr: Lr = DEFAULT.lr, momentum: Momentum = DEFAULT.momentum, epochs: Epochs = DEFAULT.epochs,
     batch_size: BatchSize = None, patience: Patience = None, min_delta: MinDelta = DEFAULT.min_delta,
     input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, device: Device = DEFAULT_DEVICE, threads: Threads = None,
-    gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, as_json: AsJson = False, out: Out = None,
+    gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, underfit_margin: UnderfitMargin = None,
+    as_json: AsJson = False, out: Out = None,
 ) -> None:  # fmt: skip
     """Train one model; show its losses, score, fit verdict and weight range.
 
@@ -173,7 +175,8 @@ def sweep(
     batch_size: BatchSize = None, patience: Patience = None, min_delta: MinDelta = DEFAULT.min_delta,
     input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, seeds: Seeds = "1", fixed_split: FixedSplit = False,
     device: Device = DEFAULT_DEVICE, threads: Threads = None,
-    gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, as_json: AsJson = False, out: Out = None,
+    gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, underfit_margin: UnderfitMargin = None,
+    as_json: AsJson = False, out: Out = None,
     storage: Storage = None, study: StudyName = "reglab-sweep", collect: Collect = False, batch: Batch = "8", heartbeat: Heartbeat = "10",
 ) -> None:  # fmt: skip
     """Train a grid of configurations × seeds as stacked models and summarise it over seeds.

@@ -129,6 +129,10 @@ def sparsity_bars(
     return fig
 
 
+FLOOR_LOG10 = -10  # |w| below 1e-10 is nothing a float32 model uses: shown in the first bin, "≤1e-10"
+REFERENCE_STYLES = ("--", "-.", ":")
+
+
 @styled
 def magnitude_histograms(
     panels: Mapping[str, Mapping[str, np.ndarray]],
@@ -148,8 +152,8 @@ def magnitude_histograms(
         raise ValueError("The 'panels' parameter must map titles to at least one model each. Got an empty mapping instead.")
     arrays = {p: {k: np.abs(np.asarray(v, dtype=np.float64).ravel()) for k, v in m.items()} for p, m in panels.items()}
     nonzero = np.concatenate([v[v > 0] for m in arrays.values() for v in m.values()] + [np.array([1e-8, 1.0])])
-    low, high = np.log10(nonzero.min()), np.log10(nonzero.max())
-    edges = np.linspace(np.floor(low), np.ceil(high), bins + 1)
+    low, high = max(np.log10(nonzero.min()), FLOOR_LOG10), np.log10(nonzero.max())
+    edges = np.linspace(np.floor(low), np.ceil(high), bins + 1)  # the first bin also holds every |w| below it
     step = edges[1] - edges[0]
     n = len(panels)
     ncols = 3 if n % 3 == 0 else 2 if n % 2 == 0 else n  # full rows: no empty panel
@@ -160,22 +164,22 @@ def magnitude_histograms(
         zero_at = edges[0] - 4 * step
         for i, (label, v) in enumerate(models.items()):
             color = PALETTE[i % len(PALETTE)]
-            logs = np.log10(v[v > 0])
+            logs = np.maximum(np.log10(v[v > 0]), edges[0])
             ax.hist(logs, bins=edges, weights=np.full(logs.size, 1.0 / v.size), histtype="step", lw=2.0, color=color, label=label)
             ax.bar(zero_at + (i - (len(models) - 1) / 2) * width, float(np.mean(v == 0)), width=width, color=color, alpha=0.85)
         ax.axvline(edges[0] - 1.5 * step, color="#999999", lw=1, ls=(0, (2, 2)))
         every = max(1, int(np.ceil((edges[-1] - edges[0]) / (12 / ncols))))
         ticks = list(range(int(edges[-1]), int(edges[0]) - 1, -every))[::-1]
-        ax.set_xticks([zero_at] + ticks, ["0"] + [f"1e{t}" for t in ticks])
-        for ref, value in (references or {}).get(name, {}).items():
-            ax.axvline(np.log10(value), color=BLACK, lw=1.2, ls="--")
-            ax.annotate(ref, (np.log10(value), 1.0), xycoords=("data", "axes fraction"), ha="right", va="top", rotation=90)
+        labels = [f"≤1e{t}" if t == int(edges[0]) else f"1e{t}" for t in ticks]
+        ax.set_xticks([zero_at] + ticks, ["0"] + labels)
+        for k, (ref, value) in enumerate((references or {}).get(name, {}).items()):
+            ax.axvline(np.log10(value), color=BLACK, lw=1.2, ls=REFERENCE_STYLES[k % len(REFERENCE_STYLES)], label=ref)
         ax.set_title(name)
     for ax in axes[-1]:
         ax.set_xlabel("|w|; bar: exactly 0")
     for ax in axes[:, 0]:
         ax.set_ylabel("fraction")
-    if any(len(m) > 1 for m in arrays.values()):
+    if any(len(m) > 1 for m in arrays.values()) or references:
         axes[0, 0].legend(frameon=False, loc="upper left")
     fig.suptitle(title)
     return fig

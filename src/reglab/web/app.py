@@ -60,9 +60,10 @@ def _one_line(exc: RequestValidationError) -> str:
     return f"The '{field}' field is invalid: {msg}. Got {err.get('input')!r} instead." if "Got" not in msg else msg
 
 
-def create_app(*, idle_timeout: float = 30.0, threads: int | None = 1, warm: bool = True) -> FastAPI:
+def create_app(*, idle_timeout: float = 30.0, threads: int | None = None, warm: bool = True) -> FastAPI:
     """The playground application. ``idle_timeout``: seconds a run waits for a stream before it ends;
-    ``threads``: torch intra-op threads of the training workers (None leaves torch's setting);
+    ``threads``: torch intra-op threads of the training workers (None: reglab's thread policy, which
+    follows the machine's load between epochs, see :mod:`reglab.engine.threads`);
     ``warm``: load a dataset in the background at start-up so the first run starts fast."""
     runs: dict[str, PlaygroundRun] = {}
     uploads = UploadStore()
