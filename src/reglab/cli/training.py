@@ -99,7 +99,8 @@ def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None
     """
     import torch
 
-    from reglab.runs import check_runs_memory, plan_stacks, read_checkpoint, runs_fingerprint, train_runs
+    from reglab.checkpoints import read_checkpoint, runs_fingerprint
+    from reglab.runs import check_runs_memory, plan_stacks, train_runs
 
     if len(runs) >= LARGE_SWEEP:
         datasets = len({run.data for run in runs})
