@@ -72,7 +72,8 @@ def test_a_kept_checkpoint_returns_the_finished_runs_without_training(tmp_path):
 
 # subprocesses --------------------------------------------------------------------------------
 
-SWEEP = ["sweep", "--n-samples", "80", "--hidden", "8;16,16", "--epochs", "1500", "--seeds", "2", "--lr", "0.01", "--json"]
+# the second stack runs for seconds after the first is done: time enough to signal it on a busy machine
+SWEEP = ["sweep", "--n-samples", "80", "--hidden", "8;16,16", "--epochs", "4000", "--seeds", "2", "--lr", "0.01", "--json"]
 ENV = {**os.environ, "OMP_NUM_THREADS": "1", "REGLAB_THREADS": "1"}
 
 

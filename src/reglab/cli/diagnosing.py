@@ -187,7 +187,9 @@ def show(doc: dict[str, Any]) -> None:
 
     b, s, v, r = doc["baseline"], doc["search"], doc["verification"], doc["recommendation"]
     facts = Table.grid(padding=(0, 2))
-    facts.add_row("data", f"{doc['data']['dataset']}: {doc['data']['task']}, {doc['data']['rows']}, {doc['data']['features']} columns")
+    data = doc["data"]
+    rows = ", ".join(f"{count} {'validation' if part == 'val' else part}" for part, count in data["rows"].items())
+    facts.add_row("data", f"{data['dataset']}: {data['task']}, rows {rows}, {data['features']} columns")
     st = doc["settings"]
     facts.add_row("schedule", f"≤ {st['epochs']} epochs, batch {st['batch_size']}, patience {st['patience']} ({st['chosen']['epochs']})")
     facts.add_row("verdict", f"{doc['verdict']} ({b['seeds_agreeing']}): {doc['verdict_reason']}")
