@@ -42,9 +42,10 @@ def postgres() -> str:
     subprocess.run(["bash", str(ROOT / "scripts/postgres.sh"), "stop", folder], capture_output=True, timeout=120)
 
 
-def tune_worker(url: str, study: str, trials: int) -> subprocess.Popen:
-    command = [sys.executable, "-c", RUN_CLI, "tune", "--n-samples", "80", "--hidden", "8,8", "--epochs", "40", "--trials", str(trials),
-               "--batch", "3", "--report-every", "10", "--storage", url, "--study", study, "--heartbeat", "1", "--json"]  # fmt: skip
+def tune_worker(url: str, study: str, trials: int, epochs: int = 40, report_every: int = 10) -> subprocess.Popen:
+    command = [sys.executable, "-c", RUN_CLI, "tune", "--n-samples", "80", "--hidden", "8,8", "--epochs", str(epochs),
+               "--trials", str(trials), "--batch", "3", "--report-every", str(report_every), "--storage", url, "--study", study,
+               "--heartbeat", "1", "--json"]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
 
 
@@ -83,9 +84,12 @@ def test_two_workers_share_a_study_to_exactly_n_trials(postgres):
 
 def test_a_killed_worker_leaves_the_study_usable(postgres):
     study = f"kill-{uuid.uuid4().hex[:8]}"
-    victim, survivor = tune_worker(postgres, study, 12), tune_worker(postgres, study, 12)
+    # long trials, never pruned: the victim is sure to be caught with trials running
+    victim, survivor = (tune_worker(postgres, study, 12, epochs=1500, report_every=1500) for _ in range(2))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
+        time.sleep(0.2)
+        victim.send_signal(signal.SIGSTOP)  # frozen, so its trials cannot end between the look and the kill
         try:
             trials = trials_of(postgres, study)
         except KeyError:
@@ -94,10 +98,11 @@ def test_a_killed_worker_leaves_the_study_usable(postgres):
         running = [t for t in mine if t.state == optuna.trial.TrialState.RUNNING]
         if running and any(t.state in FINISHED for t in trials):
             break
-        time.sleep(0.1)
+        victim.send_signal(signal.SIGCONT)
     victim.send_signal(signal.SIGKILL)
     victim.communicate()
     killed = [t.number for t in running]
+    assert killed, "the victim was never seen with a running trial"
     _, err = survivor.communicate(timeout=300)
     assert survivor.returncode == 0, err
     trials = trials_of(postgres, study)
