@@ -27,7 +27,7 @@ import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
-__all__ = ["WORKER", "Heartbeat", "fail_and_retry", "sweep", "worker_id"]
+__all__ = ["WORKER", "Heartbeat", "fail_and_retry", "fail_still_running", "sweep", "worker_id"]
 
 WORKER = "worker"  # user attribute: host:pid of the process training the trial
 
@@ -108,3 +108,11 @@ class Heartbeat:
     def __exit__(self, *exc: object) -> None:
         self.stop.set()
         self.thread.join()
+
+
+def fail_still_running(study: optuna.Study, storage: optuna.storages.RDBStorage, asked: list) -> None:
+    """After a batch was interrupted: every asked trial still RUNNING is failed and re-asked."""
+    for trial in asked:
+        frozen = storage.get_trial(trial._trial_id)
+        if frozen.state == TrialState.RUNNING:
+            fail_and_retry(study, storage, frozen)

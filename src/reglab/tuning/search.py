@@ -39,7 +39,7 @@ from reglab.config import DataConfig, RunConfig
 from reglab.data import load
 from reglab.engine import EpochReport, StackTrainer
 from reglab.runs import Run
-from reglab.tuning.liveness import WORKER, Heartbeat, fail_and_retry, sweep, worker_id
+from reglab.tuning.liveness import WORKER, Heartbeat, fail_still_running, sweep, worker_id
 from reglab.tuning.space import SearchSpace
 
 __all__ = ["FINISHED", "Plan", "claim", "count", "work"]
@@ -136,10 +136,7 @@ def work(
                 if kept:
                     train_batch(study, kept, plan, heartbeat, device, report_every, prune_at, progress, finished)
             except BaseException:
-                for trial in asked:
-                    frozen = storage.get_trial(trial._trial_id)
-                    if frozen.state == TrialState.RUNNING:
-                        fail_and_retry(study, storage, frozen)
+                fail_still_running(study, storage, asked)
                 raise
         trained += len(kept)
 

@@ -32,7 +32,7 @@ from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.measures import FitThresholds
 from reglab.runs import Run, RunResult, json_safe, train_runs
 from reglab.sweeps import summarize_sweep
-from reglab.tuning.liveness import Heartbeat, fail_and_retry, sweep, worker_id
+from reglab.tuning.liveness import Heartbeat, fail_still_running, sweep, worker_id
 from reglab.tuning.search import ask, claim, count
 from reglab.tuning.storage import OBJECTIVE, open_storage, open_study
 from reglab.tuning.tuner import make_sampler
@@ -98,10 +98,7 @@ def work(
                     tell(study, trial, results[at : at + len(member)], thresholds)
                     at += len(member)
             except BaseException:
-                for trial in asked:
-                    frozen = storage.get_trial(trial._trial_id)
-                    if frozen.state == TrialState.RUNNING:
-                        fail_and_retry(study, storage, frozen)
+                fail_still_running(study, storage, asked)
                 raise
         trained += len(kept)
 
