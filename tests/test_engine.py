@@ -229,6 +229,23 @@ def test_model_in_stack_matches_model_trained_alone():
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("optimizer, lr", [("adam", 0.01), ("sgd", 0.1)])
+def test_l1_on_some_models_of_a_stack_leaves_every_model_as_alone(optimizer, lr):
+    # sign and the soft threshold run only over the models that carry that L1; each model still equals itself alone
+    penalties = [(L1(lam=0.01), "proximal"), (L2(lam=0.01), "proximal"), (L1L2(l1=0.003, l2=0.01), "subgradient"),
+                 (L1(lam=0.003), "subgradient"), (L2(lam=0.0), "proximal")]  # fmt: skip
+    configs = [
+        small(hidden=(16, 16), epochs=6, optimizer=optimizer, lr=lr, penalty=p, l1_method=m, seed=k) for k, (p, m) in enumerate(penalties)
+    ]
+    split = load(MOONS)
+    stacked = StackTrainer(configs, [split] * len(configs), dtype=torch.float64).run()
+    for k, config in enumerate(configs):
+        alone = StackTrainer([config], [split], dtype=torch.float64).run()[0]
+        for a, b in zip(alone.kernels + alone.biases, stacked[k].kernels + stacked[k].biases):
+            np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+    assert (stacked[0].kernels[1] == 0).any() and not (stacked[1].kernels[1] == 0).any()
+
+
 def test_same_seed_same_result_bit_for_bit_and_other_seed_differs():
     def once(seed):
         return train_runs([Run(small(dropout=0.2, input_noise=0.1, seed=seed), MOONS)])[0]

@@ -30,7 +30,9 @@ class Coefficients:
     uniform_lr: float | None  # the learning rate as a float (rounded to the stack's dtype) when all models share it
     l2x2: tuple[torch.Tensor, ...]  # 2·l2 on penalised kernels: the L2 gradient is l2x2·W, [M, 1, 1] per layer
     l1_sub: tuple[torch.Tensor, ...]  # l1 where L1 is a subgradient: its gradient is l1_sub·sign(W)
+    l1_sub_rows: tuple[torch.Tensor | None, ...]  # per layer: positions of the models with a subgradient L1 there (None: all)
     l1_prox: tuple[torch.Tensor, ...]  # lr·l1 where L1 is proximal: the soft-threshold of an SGD step
+    l1_prox_rows: tuple[torch.Tensor | None, ...]  # per layer: positions of the models with a proximal L1 there (None: all)
     decay: tuple[torch.Tensor, ...]  # 1 − lr·weight_decay: decoupled decay w ← decay·w
     l1: tuple[torch.Tensor, ...]  # l1 on penalised kernels, [M] per layer (the penalty's value)
     l2: tuple[torch.Tensor, ...]  # l2 on penalised kernels, [M] per layer
@@ -87,8 +89,16 @@ class Coefficients:
             any_l2=tuple(bool(t.any()) for t in l2x2),
             any_l1_sub=tuple(bool(t.any()) for t in l1_sub),
             any_l1_prox=tuple(bool(t.any()) for t in l1_prox),
+            l1_prox_rows=tuple(_rows(t) for t in l1_prox),
+            l1_sub_rows=tuple(_rows(t) for t in l1_sub),
             any_decay=tuple(bool((t != 1).any()) for t in decay),
             any_dropout=any(dropout),
             any_noise=any(noise),
             any_momentum=bool(momentum.any()),
         )
+
+
+def _rows(column: torch.Tensor) -> torch.Tensor | None:
+    """Positions of the models whose coefficient in ``column`` is non-zero, or None when all are (no gather needed)."""
+    rows = column.view(-1).nonzero().view(-1)
+    return None if len(rows) == len(column) else rows

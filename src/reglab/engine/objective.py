@@ -94,14 +94,33 @@ def penalty_gradient_(kernels: Sequence[torch.Tensor], kernel_grads: Sequence[to
     """Overwrites each kernel's gradient buffer with the penalty's gradient ``l1_sub·sign(W) + 2·l2·W``.
 
     Zeros where a layer carries no gradient penalty, so that the data gradient can be accumulated on top.
+    When only some models carry a subgradient L1, ``sign`` runs over those models alone, with the same
+    element-wise operations as over a whole stack (a model's numbers do not depend on its neighbours).
     """
     for layer, (w, g) in enumerate(zip(kernels, kernel_grads)):
+        l2 = coefficients.l2x2[layer] if coefficients.any_l2[layer] else None
         if coefficients.any_l1_sub[layer]:
-            torch.sign(w, out=g)  # in place, no temporary: g = l1·sign(w), then + 2·l2·w
-            g.mul_(coefficients.l1_sub[layer])
-            if coefficients.any_l2[layer]:
-                g.addcmul_(w, coefficients.l2x2[layer])
-        elif coefficients.any_l2[layer]:
-            torch.mul(w, coefficients.l2x2[layer], out=g)
+            rows = coefficients.l1_sub_rows[layer]
+            if rows is None:
+                _l1_l2(w, g, coefficients.l1_sub[layer], l2)
+                continue
+            if l2 is None:
+                g.zero_()
+            else:
+                torch.mul(w, l2, out=g)
+            sub = torch.empty_like(g[: len(rows)])
+            l2_rows = None if l2 is None else l2.index_select(0, rows)
+            _l1_l2(w.index_select(0, rows), sub, coefficients.l1_sub[layer].index_select(0, rows), l2_rows)
+            g.index_copy_(0, rows, sub)
+        elif l2 is not None:
+            torch.mul(w, l2, out=g)
         else:
             g.zero_()
+
+
+def _l1_l2(w: torch.Tensor, out: torch.Tensor, l1: torch.Tensor, l2x2: torch.Tensor | None) -> None:
+    """``out = l1·sign(w) (+ l2x2·w)`` in place, no temporary."""
+    torch.sign(w, out=out)
+    out.mul_(l1)
+    if l2x2 is not None:
+        out.addcmul_(w, l2x2)

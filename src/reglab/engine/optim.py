@@ -79,16 +79,28 @@ def soft_threshold_(
     active: Sequence[bool],
     exp_avg_sq: Sequence[torch.Tensor] | None = None,
     step: int = 1,
+    rows: Sequence[torch.Tensor | None] | None = None,
 ) -> None:
-    """The proximal L1 step in place; with Adam's second moments the threshold is divided by ``sqrt(v̂) + ε``."""
+    """The proximal L1 step in place; with Adam's second moments the threshold is divided by ``sqrt(v̂) + ε``.
+
+    ``rows[layer]`` (optional) lists the models whose threshold is non-zero: only those are computed
+    and written back, the others are untouched, as a zero threshold would leave them.
+    """
     for layer, (w, threshold) in enumerate(zip(kernels, thresholds)):
         if not active[layer]:
             continue
+        pick = None if rows is None else rows[layer]
+        target = w if pick is None else w.index_select(0, pick)
+        if pick is not None:
+            threshold = threshold.index_select(0, pick)
         if exp_avg_sq is not None:
+            moments = exp_avg_sq[layer] if pick is None else exp_avg_sq[layer].index_select(0, pick)
             correction = 1 - ADAM_BETAS[1] ** step
-            threshold = exp_avg_sq[layer].div(correction).sqrt_().add_(ADAM_EPS).reciprocal_().mul_(threshold)
-        shrunk = torch.abs(w).sub_(threshold).clamp_(min=0)
-        w.sign_().mul_(shrunk)
+            threshold = moments.div(correction).sqrt_().add_(ADAM_EPS).reciprocal_().mul_(threshold)
+        shrunk = torch.abs(target).sub_(threshold).clamp_(min=0)
+        target.sign_().mul_(shrunk)
+        if pick is not None:
+            w.index_copy_(0, pick, target)
 
 
 class StackOptimizer:
@@ -123,7 +135,9 @@ class StackOptimizer:
             adam_step(stack.params, stack.grads, self.moment1, self.moment2, self.step_count, rates, scratch)
         if any(coefficients.any_l1_prox):
             moments = stack.views(self.moment2)[0] if self.moment2 is not None else None
-            soft_threshold_(stack.kernels, coefficients.l1_prox, coefficients.any_l1_prox, moments, self.step_count)
+            soft_threshold_(
+                stack.kernels, coefficients.l1_prox, coefficients.any_l1_prox, moments, self.step_count, coefficients.l1_prox_rows
+            )
 
     def _per_element_rates(self, stack: StackedMLP, coefficients: Coefficients) -> tuple[torch.Tensor, torch.Tensor]:
         """Each model's learning rate spread over its parameters, and a scratch buffer of the same size."""
