@@ -66,6 +66,37 @@ def test_pruned_trials_leave_the_stack_at_a_check(tmp_path):
     assert all(t.user_attrs["summary"]["epochs_run"] == BASE.epochs for t in complete)
 
 
+def test_one_read_per_rung_answers_as_each_trial_asking_in_turn(tmp_path):
+    """RungView's answers and the records the pruner writes equal those of sequential ``should_prune``
+    calls, over three rungs of successive halving, pruned trials told PRUNED as they go."""
+    import random
+
+    from reglab.tuning.pruning import RungView
+
+    rng = random.Random(0)
+    values = [[rng.random() for _ in range(3)] for _ in range(16)]
+
+    def run(name: str, one_read: bool):
+        pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=10, reduction_factor=3)
+        study = optuna.create_study(storage=f"sqlite:///{tmp_path / name}.db", pruner=pruner)
+        trials, alive, decisions = [study.ask() for _ in range(16)], set(range(16)), []
+        for rung, epoch in enumerate((10, 30, 90)):
+            for k in sorted(alive):
+                trials[k].report(values[k][rung], epoch)
+            view = RungView(study) if one_read else None
+            for k in sorted(alive):
+                stop = view.should_prune(trials[k]) if one_read else trials[k].should_prune()
+                decisions.append((epoch, k, stop))
+                if stop:
+                    alive.discard(k)
+                    study.tell(trials[k], state=optuna.trial.TrialState.PRUNED)
+        return decisions, [t.system_attrs for t in study.get_trials()]
+
+    sequential, batched = run("sequential", False), run("batched", True)
+    assert batched == sequential
+    assert 0 < sum(stop for _, _, stop in sequential[0]) < 16  # some pruned, some not: the comparison means something
+
+
 def test_grid_sampler_visits_each_point_once(tmp_path):
     space = SearchSpace(("l2",), 1e-3, 1e-1, 0.0, 0.0)
     result = tune(DATA, BASE, space, trials=5, batch=3, sampler="grid", storage=tmp_path, report_every=10_000)

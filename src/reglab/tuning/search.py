@@ -11,7 +11,8 @@ A round of the worker:
    ``surplus``), so the study never holds more than ``n_trials`` finished trials;
 5. train the K seeds of every claimed trial as one :class:`reglab.engine.StackTrainer`; at the
    pruner's checks (multiples of ``report_every``, see :func:`work`) each trial reports the mean over
-   its seeds of the latest validation data loss (``trial.report``), and a trial the pruner stops
+   its seeds of the latest validation data loss (``trial.report``); the study's pruner then answers
+   every trial from one read of the study (:class:`reglab.tuning.pruning.RungView`), and a trial it stops
    leaves the stack (``StackTrainer.prune`` for each of its seeds) and is told PRUNED while the
    others train on;
 6. tell each trial whose seeds have all finished: COMPLETE with the objective
@@ -40,6 +41,7 @@ from reglab.data import load
 from reglab.engine import EpochReport, StackTrainer
 from reglab.runs import Run
 from reglab.tuning.liveness import WORKER, Heartbeat, fail_still_running, sweep, worker_id
+from reglab.tuning.pruning import RungView
 from reglab.tuning.space import SearchSpace
 
 __all__ = ["FINISHED", "Plan", "claim", "count", "work"]
@@ -169,8 +171,9 @@ def train_batch(
             for k in sorted(open_trials):
                 latest = [trainer.history[i]["val_data_loss"][-1] for i in members[k]]
                 trials[k].report(seed_mean(latest), report.epoch)
+            view = RungView(study)  # one read of the study for the whole batch's questions
             for k in sorted(open_trials):
-                if trials[k].should_prune():
+                if view.should_prune(trials[k]):
                     for i in members[k]:
                         if i in trainer.active:
                             trainer.prune(i)
