@@ -97,6 +97,34 @@ def test_one_read_per_rung_answers_as_each_trial_asking_in_turn(tmp_path):
     assert 0 < sum(stop for _, _, stop in sequential[0]) < 16  # some pruned, some not: the comparison means something
 
 
+def _open_at_the_gate(url: str, gate, out) -> None:
+    from reglab.tuning.storage import open_storage, open_study
+
+    gate.wait()
+    try:
+        study = open_study(open_storage(url, heartbeat=10), "race", {"objective": "x"}, optuna.samplers.RandomSampler())
+        out.put(study._study_id)
+    except BaseException as exc:  # noqa: BLE001 - every failure is reported by the assertion
+        out.put(repr(exc))
+
+
+def test_workers_creating_one_sqlite_study_at_the_same_instant_all_get_it(tmp_path):
+    """Tables, version row and study created by four processes at once (SQLite reports the lost race as
+    "table … already exists"): every one opens the same study, none fails."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    gate, out = context.Barrier(4), context.Queue()
+    url = f"sqlite:///{tmp_path / 'study.db'}"
+    workers = [context.Process(target=_open_at_the_gate, args=(url, gate, out)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    got = [out.get(timeout=120) for _ in workers]
+    for w in workers:
+        w.join()
+    assert len(set(got)) == 1 and isinstance(got[0], int), got
+
+
 def test_grid_sampler_visits_each_point_once(tmp_path):
     space = SearchSpace(("l2",), 1e-3, 1e-1, 0.0, 0.0)
     result = tune(DATA, BASE, space, trials=5, batch=3, sampler="grid", storage=tmp_path, report_every=10_000)

@@ -104,7 +104,7 @@ def racing(action: Callable[[], T]) -> T:
     for attempt in range(RACE_ATTEMPTS):
         try:
             return action()
-        except (IntegrityError, ProgrammingError) as exc:
+        except (IntegrityError, ProgrammingError, OperationalError) as exc:  # SQLite says "table … already exists" as OperationalError
             lost_race = isinstance(exc, IntegrityError) or "already exists" in str(exc) or "duplicate" in str(exc).lower()
             if not lost_race or attempt == RACE_ATTEMPTS - 1:
                 raise
