@@ -230,12 +230,13 @@ def test_model_in_stack_matches_model_trained_alone():
 
 
 @pytest.mark.parametrize("optimizer, lr", [("adam", 0.01), ("sgd", 0.1)])
-def test_l1_on_some_models_of_a_stack_leaves_every_model_as_alone(optimizer, lr):
-    # sign and the soft threshold run only over the models that carry that L1; each model still equals itself alone
-    penalties = [(L1(lam=0.01), "proximal"), (L2(lam=0.01), "proximal"), (L1L2(l1=0.003, l2=0.01), "subgradient"),
-                 (L1(lam=0.003), "subgradient"), (L2(lam=0.0), "proximal")]  # fmt: skip
+def test_l1_and_decay_on_some_models_of_a_stack_leave_every_model_as_alone(optimizer, lr):
+    # sign, the soft threshold and the decay run only over the models that carry them; each model still equals itself alone
+    penalties = [(L1(lam=0.01), "proximal", 0.0), (L2(lam=0.01), "proximal", 0.0), (L1L2(l1=0.003, l2=0.01), "subgradient", 0.0),
+                 (L1(lam=0.003), "subgradient", 0.0), (L2(lam=0.0), "proximal", 0.0), (L2(lam=0.0), "proximal", 0.3)]  # fmt: skip
     configs = [
-        small(hidden=(16, 16), epochs=6, optimizer=optimizer, lr=lr, penalty=p, l1_method=m, seed=k) for k, (p, m) in enumerate(penalties)
+        small(hidden=(16, 16), epochs=6, optimizer=optimizer, lr=lr, penalty=p, l1_method=m, weight_decay=wd, seed=k)
+        for k, (p, m, wd) in enumerate(penalties)
     ]
     split = load(MOONS)
     stacked = StackTrainer(configs, [split] * len(configs), dtype=torch.float64).run()

@@ -34,6 +34,7 @@ class Coefficients:
     l1_prox: tuple[torch.Tensor, ...]  # lr·l1 where L1 is proximal: the soft-threshold of an SGD step
     l1_prox_rows: tuple[torch.Tensor | None, ...]  # per layer: positions of the models with a proximal L1 there (None: all)
     decay: tuple[torch.Tensor, ...]  # 1 − lr·weight_decay: decoupled decay w ← decay·w
+    decay_rows: tuple[torch.Tensor | None, ...]  # per layer: positions of the models that decay there (None: all)
     l1: tuple[torch.Tensor, ...]  # l1 on penalised kernels, [M] per layer (the penalty's value)
     l2: tuple[torch.Tensor, ...]  # l2 on penalised kernels, [M] per layer
     dropout: tuple[float, ...]  # dropout rate per model
@@ -91,6 +92,7 @@ class Coefficients:
             any_l1_prox=tuple(bool(t.any()) for t in l1_prox),
             l1_prox_rows=tuple(_rows(t) for t in l1_prox),
             l1_sub_rows=tuple(_rows(t) for t in l1_sub),
+            decay_rows=tuple(_rows(1 - t) for t in decay),
             any_decay=tuple(bool((t != 1).any()) for t in decay),
             any_dropout=any(dropout),
             any_noise=any(noise),

@@ -29,11 +29,22 @@ ADAM_BETAS = (0.9, 0.999)
 ADAM_EPS = 1e-8  # PyTorch's default
 
 
-def decay_(kernels: Sequence[torch.Tensor], factors: Sequence[torch.Tensor], active: Sequence[bool]) -> None:
-    """``w ← w·factor`` per layer whose flag is set (factor ``1 − lr·wd`` per model, ``[M, 1, 1]``)."""
-    for w, factor, on in zip(kernels, factors, active):
-        if on:
+def decay_(
+    kernels: Sequence[torch.Tensor],
+    factors: Sequence[torch.Tensor],
+    active: Sequence[bool],
+    rows: Sequence[torch.Tensor | None] | None = None,
+) -> None:
+    """``w ← w·factor`` per layer whose flag is set (factor ``1 − lr·wd`` per model, ``[M, 1, 1]``);
+    ``rows[layer]`` (optional) lists the models whose factor is not 1, the only ones touched."""
+    for layer, (w, factor, on) in enumerate(zip(kernels, factors, active)):
+        if not on:
+            continue
+        pick = None if rows is None else rows[layer]
+        if pick is None:
             w.mul_(factor)
+        else:
+            w.index_copy_(0, pick, w.index_select(0, pick).mul_(factor.index_select(0, pick)))
 
 
 def adam_step(
@@ -123,7 +134,7 @@ class StackOptimizer:
     def step(self, stack: StackedMLP, coefficients: Coefficients) -> None:
         """One update of every model of ``stack`` from the gradients in ``stack.grads``."""
         self.step_count += 1
-        decay_(stack.kernels, coefficients.decay, coefficients.any_decay)
+        decay_(stack.kernels, coefficients.decay, coefficients.any_decay, coefficients.decay_rows)
         if self.sgd:
             params = sum(stack.views(stack.params), [])
             momentum = coefficients.momentum if coefficients.any_momentum else None
