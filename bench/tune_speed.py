@@ -9,15 +9,15 @@ epochs on both sides. The plain side is the idiomatic loop: ``nn.Sequential`` (L
 ``trial.report`` and ``trial.should_prune`` at the same epochs.
 
 Second measure: the same reglab study run by one worker, then by two worker processes at once on
-one SQLite study (``--workers``); wall seconds of each.
+one SQLite study (``--workers``); wall seconds of each, every worker under reglab's thread policy
+(one worker alone takes both cores; two at once take one each) unless OMP_NUM_THREADS is set.
 
-Usage: ``python bench/tune_speed.py [--trials 32] [--epochs 100] [--batch 16]``
+Usage: ``python bench/tune_speed.py [--trials 64] [--epochs 200] [--batch 32] [--workers]``
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -98,16 +98,16 @@ WORKER = (
 def run_workers(n: int, trials: int, epochs: int, batch: int, folder: Path) -> float:
     command = [sys.executable, "-c", WORKER, str(Path(__file__).parent), str(trials), str(epochs), str(batch), str(folder)]
     start = time.perf_counter()
-    workers = [subprocess.Popen(command, env={**os.environ, "OMP_NUM_THREADS": "1"}) for _ in range(n)]
+    workers = [subprocess.Popen(command) for _ in range(n)]
     assert all(w.wait() == 0 for w in workers)
     return time.perf_counter() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--trials", type=int, default=32)
-    parser.add_argument("--epochs", type=int, default=100)
-    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--trials", type=int, default=64)
+    parser.add_argument("--epochs", type=int, default=200)
+    parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--workers", action="store_true", help="also time two worker processes against one")
     parser.add_argument("--no-prune", action="store_true", help="train every trial to the end on both sides")
     a = parser.parse_args()
