@@ -1,6 +1,9 @@
-"""Sections on overfitting itself: capacity (the gap grows with width) and the lecture's with/without L2 pair."""
+"""Sections on overfitting itself: capacity (the gap grows with width) and the lecture's with/without L2 pair,
+with the pair's boundary at several epochs of training."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from reglab.lecture.analysis import (
     SCORE_COLUMNS,
@@ -22,7 +25,7 @@ from reglab.lecture.plan import Arm, Arms, Section, Settings
 from reglab.regularizers import L2
 from reglab.views.report import figures
 
-__all__ = ["CAPACITY", "L2_PAIR", "with_without_l2"]
+__all__ = ["CAPACITY", "L2_PAIR", "l2_pair_arms", "snapshot_epochs", "with_without_l2"]
 
 
 def widths(s: Settings) -> list[Arm]:
@@ -31,6 +34,24 @@ def widths(s: Settings) -> list[Arm]:
 
 def with_without_l2(s: Settings) -> list[Arm]:
     return [Arm("none", "no penalty"), Arm("l2", "L2 λ=0.01", {"penalty": L2(lam=0.01)})]
+
+
+def snapshot_epochs(s: Settings) -> list[int]:
+    """The epochs of ``s.snapshots`` below ``s.epochs``: the earlier columns of the evolution strip (the last is the
+    full run)."""
+    return sorted({e for e in s.snapshots if e < s.epochs})
+
+
+def l2_pair_arms(s: Settings) -> list[Arm]:
+    """The pair, and the first seed of each trained again up to every earlier snapshot (keys ``none-e10``, ``l2-e10``).
+
+    A run trained to epoch e is the long run's first e epochs: same seed, so the same split, initialisation and
+    batch order, and a constant learning rate. The engine keeps no weights from the middle of a run, so this is how
+    the boundary at epoch e is drawn.
+    """
+    pair = with_without_l2(s)
+    early = [Arm(f"{a.key}-e{e}", f"{a.label}, {e} epochs", {**a.config, "epochs": e}, seeds=1) for a in pair for e in snapshot_epochs(s)]
+    return pair + early
 
 
 def capacity_prose(first: dict, last: dict, complexity: list[dict], best, gap_change: dict | None, name) -> str:
@@ -99,18 +120,45 @@ def l2_prose(gaps: list[dict | None], test_diff: dict | None, gap_diff: dict | N
     return text + "Contrary to the lecture, L2 did not narrow the gap here."
 
 
+def evolution(arms: Arms, s: Settings) -> dict | None:
+    """Boundary grids of the pair's first seed at each snapshot (rows: no penalty, L2; columns: epochs), and the
+    largest difference in training data loss between a retrained run and the long run's same epochs (rounding,
+    when the paths agree); None without the snapshot arms."""
+    early = snapshot_epochs(s)
+    if not early or any(f"{k}-e{e}" not in arms for k in ("none", "l2") for e in early):
+        return None
+    entries, difference = [], 0.0
+    for key in ("none", "l2"):
+        last = arms.results(key)[0]
+        for e in early:
+            run = arms.results(f"{key}-e{e}")[0]
+            entries.append((f"epoch {e}", run))
+            a, b = (np.asarray(r.history.get("data_loss", []), dtype=np.float64) for r in (run, last))
+            n = min(a.size, b.size)
+            if n:
+                difference = max(difference, float(np.max(np.abs(a[:n] - b[:n]))))
+        entries.append((f"epoch {s.epochs}", last))
+    rows = [arms.label("none"), arms.label("l2")]
+    grids = boundary_panels(entries, s.resolution)
+    return {"epochs": early + [s.epochs], "rows": rows, "seed": s.seed, "loss_difference": difference, **grids}
+
+
 def l2(arms: Arms, s: Settings) -> dict:
     plain, reg = arms.results("none"), arms.results("l2")
     summaries = [arm_summary(arms.label("none"), plain), arm_summary(arms.label("l2"), reg)]
     test_diff = paired(plain, reg, "test")
     gap_diff = compare(per_seed(plain, lambda r: r.gap), per_seed(reg, lambda r: r.gap))
     gaps = [x["gap"] for x in summaries]
+    shown = {
+        "boundaries": boundary_panels([(arms.label("none"), plain[0]), (arms.label("l2"), reg[0])], s.resolution),
+        "curves": [curve(arms.label("none"), plain[0]), curve(arms.label("l2"), reg[0])],
+    }
+    strip = evolution(arms, s)
+    if strip is not None:
+        shown["evolution"] = strip
     return {
         "table": {"columns": SCORE_COLUMNS, "rows": score_rows(summaries)},
-        "figures": {
-            "boundaries": boundary_panels([(arms.label("none"), plain[0]), (arms.label("l2"), reg[0])], s.resolution),
-            "curves": [curve(arms.label("none"), plain[0]), curve(arms.label("l2"), reg[0])],
-        },
+        "figures": shown,
         "numbers": {"arms": summaries, "paired_test": test_diff, "gap_difference": gap_diff},
         "conclusion": l2_prose(gaps, test_diff, gap_diff),
         "headline": (
@@ -121,4 +169,4 @@ def l2(arms: Arms, s: Settings) -> dict:
 
 
 CAPACITY = Section("capacity", "Overfitting grows with capacity", widths, capacity, figures.capacity)
-L2_PAIR = Section("l2", "Without vs with L2 (λ = 0.01)", with_without_l2, l2, figures.l2)
+L2_PAIR = Section("l2", "Without vs with L2 (λ = 0.01)", l2_pair_arms, l2, figures.l2)

@@ -12,11 +12,13 @@ through white (P = 0.5) to light orange.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
 
 import matplotlib
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 from matplotlib.figure import Figure
@@ -29,17 +31,22 @@ __all__ = [
     "DPI",
     "GRID",
     "INK",
+    "MAX_WIDTH",
     "ORANGE",
     "PALETTE",
     "PROBABILITY_CMAP",
     "RC",
     "REDDISH_PURPLE",
     "SKY_BLUE",
+    "SVG_IMAGE_DPI",
     "VERMILLION",
     "YELLOW",
+    "legend_into_empty_slots",
     "lighten",
     "new_figure",
     "save",
+    "settle_layout",
+    "slot_over",
     "styled",
     "to_png_bytes",
 ]
@@ -51,10 +58,22 @@ PALETTE = (BLUE, VERMILLION, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, SKY_BLUE, BLA
 CLASS_COLORS = (BLUE, ORANGE, BLUISH_GREEN, REDDISH_PURPLE, VERMILLION, SKY_BLUE, YELLOW, BLACK)
 DPI = 110
 INK, GRID = "#222222", "#DDDDDD"  # marker edges and text; grid lines
-# at DPI 110, a figure up to 9.4 in wide shows at its own size on the report's 1032-px column: 13 pt
-# there is 13·110/96 ≈ 15 pt on screen, legible from the back of a room
-RC = {"font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13, "legend.fontsize": 13,
-      "xtick.labelsize": 13, "ytick.labelsize": 13, "figure.titlesize": 15, "axes.edgecolor": "#555555"}
+# at DPI 110, a figure up to MAX_WIDTH inches wide shows at its own size on the report's 1032-px column:
+# 13 pt there is 13·110/96 ≈ 15 pt on screen, legible from the back of a room
+MAX_WIDTH = 9.4
+# pixels per inch of the images inside an SVG: the shadings are smooth, so a viewer's scaling of a coarser image
+# looks the same, at under half the bytes of DPI's
+SVG_IMAGE_DPI = 72
+RC = {
+    "font.size": 13,
+    "axes.titlesize": 14,
+    "axes.labelsize": 13,
+    "legend.fontsize": 13,
+    "xtick.labelsize": 13,
+    "ytick.labelsize": 13,
+    "figure.titlesize": 15,
+    "axes.edgecolor": "#555555",
+}
 
 
 def lighten(color: str, amount: float) -> tuple[float, float, float]:
@@ -62,17 +81,17 @@ def lighten(color: str, amount: float) -> tuple[float, float, float]:
     return tuple(c + (1.0 - c) * amount for c in to_rgb(color))
 
 
-PROBABILITY_CMAP = LinearSegmentedColormap.from_list(
-    "reglab_probability", [lighten(BLUE, 0.6), (1.0, 1.0, 1.0), lighten(ORANGE, 0.55)]
-)
+PROBABILITY_CMAP = LinearSegmentedColormap.from_list("reglab_probability", [lighten(BLUE, 0.6), (1.0, 1.0, 1.0), lighten(ORANGE, 0.55)])
 
 
 def styled(function):
     """Builds the figure under reglab's font sizes (:data:`RC`)."""
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         with matplotlib.rc_context(RC):
             return function(*args, **kwargs)
+
     return wrapper
 
 
@@ -90,17 +109,68 @@ def new_figure(nrows: int, ncols: int, size: tuple[float, float], **subplots) ->
     return fig, axes
 
 
-def save(fig: Figure, path_without_suffix: str | Path, svg: bool = True) -> list[Path]:
-    """Writes ``<path>.png`` (and ``<path>.svg``), creating folders; returns the paths written.
+def slot_over(fig: Figure, axes: Sequence[Axes]) -> Axes:
+    """Removes ``axes`` (the unused slots of a grid, a rectangle such as the end of an incomplete last row) and
+    returns one frameless axes over their place, to hold a legend or a colorbar: a grid with a hole looks
+    unfinished on a slide, and the space below the grid is saved."""
+    specs = [ax.get_subplotspec() for ax in axes]
+    rows = range(min(s.rowspan.start for s in specs), max(s.rowspan.stop for s in specs))
+    cols = range(min(s.colspan.start for s in specs), max(s.colspan.stop for s in specs))
+    assert len(rows) * len(cols) == len(specs), "the slots must form a rectangle"
+    for ax in axes:
+        fig.delaxes(ax)
+    slot = fig.add_subplot(specs[0].get_gridspec()[rows.start : rows.stop, cols.start : cols.stop])
+    slot.axis("off")
+    return slot
 
-    The suffix is appended, never substituted, so ``lam_0.01`` gives ``lam_0.01.png``.
+
+def legend_into_empty_slots(fig: Figure) -> Axes | None:
+    """Moves a figure's one legend into the slots of its hidden axes (:func:`slot_over`); returns the slot, or
+    None (nothing changed) when no axes is hidden or the figure has no single legend."""
+    hidden = [ax for ax in fig.axes if not ax.get_visible()]
+    if not hidden or len(fig.legends) != 1:
+        return None
+    (legend,) = fig.legends
+    handles, labels, title = legend.legend_handles, [t.get_text() for t in legend.get_texts()], legend.get_title().get_text()
+    legend.remove()
+    slot = slot_over(fig, hidden)
+    slot.legend(handles, labels, title=title or None, loc="center", frameon=False, fontsize=RC["legend.fontsize"],
+                title_fontsize=RC["legend.fontsize"])  # fmt: skip
+    return slot
+
+
+def settle_layout(fig: Figure) -> Figure:
+    """Runs the figure's layout engine once and then removes it, keeping the positions it found.
+
+    With a layout engine, every ``savefig`` lays the figure out again in a draw of its own before the
+    real one (about half of a save's time for a grid of panels); after this call, the PNG and the SVG
+    of one figure share one layout and each is drawn once. Axes added afterwards are not laid out, so
+    this comes last, just before saving.
+    """
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine(None)  # None, not "none": a placeholder engine would still cost the extra draw
+    return fig
+
+
+def save(fig: Figure, path_without_suffix: str | Path, svg: bool = True) -> list[Path]:
+    """Writes ``<path>.png`` (and ``<path>.svg``) on one layout (:func:`settle_layout`), creating folders;
+    returns the paths written.
+
+    The suffix is appended, never substituted, so ``lam_0.01`` gives ``lam_0.01.png``. In an SVG everything is
+    vector but the images (a boundary's shading, a colorbar's ramp), embedded at :data:`SVG_IMAGE_DPI`.
     """
     base = Path(path_without_suffix)
     base.parent.mkdir(parents=True, exist_ok=True)
-    paths = [base.with_name(base.name + ".png")] + ([base.with_name(base.name + ".svg")] if svg else [])
-    for path in paths:
-        fig.savefig(path, dpi=DPI, metadata={"Date": None} if path.suffix == ".svg" else None)
-    return paths
+    png = base.with_name(base.name + ".png")
+    settle_layout(fig)
+    fig.savefig(png, dpi=DPI)
+    if not svg:
+        return [png]
+    vector = base.with_name(base.name + ".svg")
+    fig.savefig(vector, dpi=SVG_IMAGE_DPI, metadata={"Date": None})
+    return [png, vector]
 
 
 def to_png_bytes(fig: Figure) -> bytes:

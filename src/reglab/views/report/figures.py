@@ -16,10 +16,11 @@ from reglab.views.boundaries import boundary_panels
 from reglab.views.curves import capacity_curve, curve_panels, interval_bars, loss_curves, paired_slopes, score_panels, validation_curve
 from reglab.views.distributions import magnitude_histograms, sparsity_bars, weight_distributions
 from reglab.views.report.codec import unpack
+from reglab.views.style import MAX_WIDTH, legend_into_empty_slots
 
 __all__ = [
-    "DRAWINGS", "capacity", "choosing_lambda", "datasets", "decay", "dropout", "l2", "more_data", "penalties", "section_figures",
-    "weights",
+    "DRAWINGS", "capacity", "choosing_lambda", "datasets", "decay", "dropout", "for_the_page", "l2", "more_data", "penalties",
+    "section_figures", "weights",
 ]  # fmt: skip
 
 Drawn = Iterator[tuple[str, Figure, str]]  # (file stem, figure, caption)
@@ -38,7 +39,9 @@ def _bands(stats: list[dict | None], bounds: tuple[float, float] | None = (0.0, 
     return {"mean": pick("mean").tolist(), "low": low.tolist(), "high": high.tolist()}
 
 
-def _boundaries(data: dict, suptitle: str, ncols: int | None = None) -> Figure:
+def _panels(data: dict, subtitle=lambda text: text.replace(" · ", "\n", 1)) -> list[dict]:
+    """Saved boundary grids → panels of :func:`~reglab.views.boundaries.boundary_panels`; ``subtitle`` shapes each
+    saved subtitle (``train … · test … · n regions``), by default train on its own line."""
     x, y = unpack(data["x"]), unpack(data["y"])
     xx, yy = np.meshgrid(x, y)
     panels = []
@@ -46,7 +49,7 @@ def _boundaries(data: dict, suptitle: str, ncols: int | None = None) -> Figure:
         panels.append(
             {
                 "title": p["title"],
-                "subtitle": p["subtitle"].replace(" · ", "\n", 1),
+                "subtitle": subtitle(p["subtitle"]),
                 "xx": xx,
                 "yy": yy,
                 **({"proba": unpack(p["proba"]).astype(np.float64)} if "proba" in p else {"label": unpack(p["label"]).astype(np.int64)}),
@@ -56,49 +59,98 @@ def _boundaries(data: dict, suptitle: str, ncols: int | None = None) -> Figure:
                 "y_test": unpack(p["y_test"]).astype(np.int64),
             }
         )
+    return panels
+
+
+def _boundaries(data: dict, suptitle: str, ncols: int | None = None) -> Figure:
+    panels = _panels(data)
     return boundary_panels(panels, ncols=ncols or min(3, len(panels)), suptitle=suptitle)  # ≤ 3 a row: legible when shown
 
 
+def _evolution(data: dict) -> Figure:
+    """The strip: one row per model, one column per epoch, titled with the epoch and the run's train and test accuracy."""
+    panels = _panels(data, subtitle=lambda text: " · ".join(text.split(" · ")[:2]))  # the regions' count would crowd the title
+    title = "The boundary during training: " + " vs ".join(data["rows"])
+    return boundary_panels(panels, ncols=len(data["epochs"]), suptitle=title, row_labels=data["rows"], colorbar=False)
+
+
+def _evolution_caption(strip: dict) -> str:
+    difference = strip.get("loss_difference")  # retrained runs vs the full run's first epochs
+    if difference is None:
+        agree = ""
+    elif difference == 0:
+        agree = ": their training losses are identical"
+    else:
+        agree = f": their training losses agree to within {difference:.1g}"
+    return (
+        f"Seed {strip['seed']} of each model, trained again from the start up to each epoch shown: same seed, batches and constant "
+        f"learning rate, so the same path as the full run, whose boundary is the last column{agree}. "
+        "Background P(class 1) and black line P = 0.5, as above."
+    )
+
+
 def capacity(f: dict) -> Drawn:
-    yield "capacity_boundaries", _boundaries(f["boundaries"], "Decision boundaries by hidden width (one layer, no penalty)"), (
-        "Seed 0 of each width: background is P(class 1), the black line P = 0.5; filled points train, hollow points test."
+    yield (
+        "capacity_boundaries",
+        _boundaries(f["boundaries"], "Decision boundaries by hidden width (one layer, no penalty)"),
+        "Seed 0 of each width: background is P(class 1), the black line P = 0.5; filled points train, hollow points test.",
     )
     c = f["capacity"]
     title = "Train vs test accuracy by width (95% bands over seeds)"
     fig = capacity_curve(c["widths"], _bands(c["train"]), _bands(c["test"]), title, references=c.get("references"))
-    yield "capacity_scores", fig, (
-        "Mean accuracy over seeds with 95% intervals. The space between the lines is train − test; the table's gap is "
-        "train − validation. Dotted: chance (the majority class); dash-dotted: the Bayes ceiling, above which no model can be on new data."
+    yield (
+        "capacity_scores",
+        fig,
+        (
+            "Mean accuracy over seeds with 95% intervals. The space between the lines is train − test; the table's gap is "
+            "train − validation. Dotted: chance (the majority class); dash-dotted: the Bayes ceiling, above which no model "
+            "can be on new data."
+        ),
     )
 
 
 def l2(f: dict) -> Drawn:
     yield "l2_boundaries", _boundaries(f["boundaries"], "2→128→128→1 on moons: without vs with L2 (λ = 0.01)"), "Seed 0 of each model."
-    yield "l2_curves", loss_curves(f["curves"], "Training (solid) and validation (dashed) data loss"), (
-        "Data loss only (the penalty is not included), so both models are on the same scale."
+    strip = f.get("evolution")
+    if strip is not None:
+        yield "l2_evolution", _evolution(strip), _evolution_caption(strip)
+    yield (
+        "l2_curves",
+        loss_curves(f["curves"], "Training (solid) and validation (dashed) data loss"),
+        "Data loss only (the penalty is not included), so both models are on the same scale.",
     )
 
 
 def weights(f: dict) -> Drawn:
     first = {k: unpack(v) for k, v in f["first_layer"].items()}
-    yield "weights_first_layer", weight_distributions(first, "First-layer weights: box plot, histogram and density"), (
-        "Seed 0 of each model; the lecture's figure shows the same three views."
+    yield (
+        "weights_first_layer",
+        weight_distributions(first, "First-layer weights: box plot, histogram and density"),
+        "Seed 0 of each model; the lecture's figure shows the same three views.",
     )
     output_std = f.get("output_std")
     if output_std is not None:
         title = "Output-layer weight std, per seed"
         fig = paired_slopes(list(f["layers"]), output_std, title, "std of output weights")
-        yield "weights_output", fig, (
-            "One line per seed (vermillion where it rises). The output layer is not penalised: with L2 on the hidden kernels it "
-            "grows to keep the output's scale."
+        yield (
+            "weights_output",
+            fig,
+            (
+                "One line per seed (vermillion where it rises). The output layer is not penalised: with L2 on the hidden kernels it "
+                "grows to keep the output's scale."
+            ),
         )
     depth = max(len(v) for v in f["layers"].values())
     names = [f"hidden {i + 1}" for i in range(depth - 1)] + ["output"]
     panels = {name: {k: unpack(v[i]) for k, v in f["layers"].items() if i < len(v)} for i, name in enumerate(names)}
     references = {names[0]: f["references"]} if f.get("references") else None
-    yield "weights_magnitudes", magnitude_histograms(panels, "|w| by layer, on a log scale", references), (
-        "Seed 0. Each panel is one layer; the dashed ticks on the first are the largest |w| of the ranges the lecture quotes. "
-        "Only hidden kernels are penalised: watch the output layer."
+    yield (
+        "weights_magnitudes",
+        magnitude_histograms(panels, "|w| by layer, on a log scale", references),
+        (
+            "Seed 0. Each panel is one layer; the dashed ticks on the first are the largest |w| of the ranges the lecture quotes. "
+            "Only hidden kernels are penalised: watch the output layer."
+        ),
     )
 
 
@@ -110,9 +162,13 @@ def choosing_lambda(f: dict) -> Drawn:
     series = [dict(label=label, **_bands(c[key])) for label, key in parts]
     title = "Validation curve: accuracy against λ"
     fig = validation_curve(c["lams"], series, xlabel, "accuracy", title, chosen=c["chosen"], references=c.get("references"))
-    yield "lambda_accuracy", fig, (
-        "Means over seeds with 95% bands; the dashed line marks the λ with the lowest validation loss; dotted: chance; "
-        "dash-dotted: the Bayes ceiling."
+    yield (
+        "lambda_accuracy",
+        fig,
+        (
+            "Means over seeds with 95% bands; the dashed line marks the λ with the lowest validation loss; dotted: chance; "
+            "dash-dotted: the Bayes ceiling."
+        ),
     )
     losses = (("train", "train_loss"), ("validation", "val_loss"), ("test", "test_loss"))
     series = [dict(label=label, **_bands(c[key], None)) for label, key in losses]
@@ -124,22 +180,30 @@ def choosing_lambda(f: dict) -> Drawn:
 def penalties(f: dict) -> Drawn:
     hist = {k: unpack(v) for k, v in f["histograms"].items()}
     panels = {label: {label: values} for label, values in hist.items()}
-    yield "penalties_weights", magnitude_histograms(panels, "Second hidden layer |w| by penalty (log scale)"), (
-        "Seed 0 of each penalty. The bar left of the break is the fraction exactly 0; the curve is every other weight by |w|."
+    yield (
+        "penalties_weights",
+        magnitude_histograms(panels, "Second hidden layer |w| by penalty (log scale)"),
+        "Seed 0 of each penalty. The bar left of the break is the fraction exactly 0; the curve is every other weight by |w|.",
     )
     sp = f["sparsity"]
     labels = list(sp)
     exact, near = [sp[k]["exact"] for k in labels], [sp[k]["near"] for k in labels]
-    yield "penalties_sparsity", sparsity_bars(labels, exact, near, "Exact zeros vs near zeros in the hidden kernels"), (
-        "Mean fraction over seeds. Proximal L1 reaches exact zeros; the subgradient only gets near them."
+    yield (
+        "penalties_sparsity",
+        sparsity_bars(labels, exact, near, "Exact zeros vs near zeros in the hidden kernels"),
+        "Mean fraction over seeds. Proximal L1 reaches exact zeros; the subgradient only gets near them.",
     )
 
 
 def decay(f: dict) -> Drawn:
     title = "Training (solid) and validation (dashed) data loss, one model per panel"
-    yield "decay_curves", curve_panels(f["curves"], title), (
-        "Seed 0 of each optimizer and regularizer, smoothed over 15 epochs (the faint line is the raw validation loss). "
-        "SGD + L2(λ/2) and SGD + decay λ draw the same curves; Adam + L2 and AdamW do not."
+    yield (
+        "decay_curves",
+        curve_panels(f["curves"], title),
+        (
+            "Seed 0 of each optimizer and regularizer, smoothed over 15 epochs (the faint line is the raw validation loss). "
+            "SGD + L2(λ/2) and SGD + decay λ draw the same curves; Adam + L2 and AdamW do not."
+        ),
     )
 
 
@@ -151,9 +215,13 @@ def dropout(f: dict) -> Drawn:
     yield "dropout_scores", fig, "Means over seeds with 95% intervals."
     if f["curves"]:
         title = "Early stopping: training (solid) and validation (dashed) data loss, stop epoch dotted"
-        yield "dropout_curves", curve_panels(f["curves"], title), (
-            "Seed 0 of each configuration with early stopping, smoothed over 15 epochs; training stops at the dotted line and "
-            "the weights of the best validation epoch are restored."
+        yield (
+            "dropout_curves",
+            curve_panels(f["curves"], title),
+            (
+                "Seed 0 of each configuration with early stopping, smoothed over 15 epochs; training stops at the dotted line and "
+                "the weights of the best validation epoch are restored."
+            ),
         )
 
 
@@ -164,9 +232,13 @@ def more_data(f: dict) -> Drawn:
 def datasets(f: dict) -> Drawn:
     g = f["grid"]
     title = "Test accuracy against λ: L1 vs L2, without and with dropout 0.3, by dataset"
-    yield "datasets_grid", score_panels(g["datasets"], g["lams"], g["lines"], title, "λ", references=g["references"]), (
-        "Mean test accuracy over seeds of every cell of the exercise; dotted: chance, dash-dotted: each dataset's Bayes ceiling. "
-        "The table below gives the 95% intervals."
+    yield (
+        "datasets_grid",
+        score_panels(g["datasets"], g["lams"], g["lines"], title, "λ", references=g["references"]),
+        (
+            "Mean test accuracy over seeds of every cell of the exercise; dotted: chance, dash-dotted: each dataset's Bayes ceiling. "
+            "The table below gives the 95% intervals."
+        ),
     )
     for name, data in f["boundaries"].items():
         yield f"datasets_{name}", _boundaries(data, f"{name}: L2 with λ = 0.001, 0.01, 0.1"), f"{name}, seed 0, no dropout."
@@ -175,7 +247,17 @@ def datasets(f: dict) -> Drawn:
 DRAWINGS = {f.__name__: f for f in (capacity, l2, weights, choosing_lambda, penalties, decay, dropout, more_data, datasets)}
 
 
+def for_the_page(fig: Figure) -> Figure:
+    """Fits a figure to the report, which shows every figure at its own size: at most ``MAX_WIDTH`` wide (a wider
+    one is narrowed), and a grid whose last row has hidden slots gets its legend there instead of a hole."""
+    legend_into_empty_slots(fig)
+    if fig.get_figwidth() > MAX_WIDTH:
+        fig.set_figwidth(MAX_WIDTH)
+    return fig
+
+
 def section_figures(section: dict) -> Drawn:
     """Yields ``(stem, figure, caption)`` for every figure of a section of the lecture document, drawn by the
-    drawing the section names."""
-    yield from DRAWINGS[section["drawing"]](section["figures"])
+    drawing the section names and fitted to the page (:func:`for_the_page`)."""
+    for stem, fig, caption in DRAWINGS[section["drawing"]](section["figures"]):
+        yield stem, for_the_page(fig), caption
