@@ -220,8 +220,9 @@ def train_runs(
     not fit in the memory available on ``device`` (``check_memory=False`` skips this).
 
     With ``checkpoint`` (a file path) the state is saved between epochs every ``checkpoint_every``
-    seconds, after each stack, and on KeyboardInterrupt: then the state after a *completed* epoch at most
-    :data:`SNAPSHOT_EVERY` seconds old is written, never a half-done epoch's, so calling again
+    seconds, after each stack, and on KeyboardInterrupt: then the state after a *completed* epoch (the
+    latest, or one at most :data:`SNAPSHOT_EVERY` seconds older when the interrupt arrives inside an
+    epoch) is written, never a half-done epoch's, so calling again
     with the same runs and path gives bit for bit the results of an uninterrupted call. The file is
     removed once every run has finished, unless ``keep_checkpoint`` (a caller with later phases keeps
     it, and the next call returns the saved results without training). A file that is not a readable
@@ -267,27 +268,30 @@ SNAPSHOT_EVERY = 0.5  # seconds of training an interruption may cost: the state 
 
 
 def _train_stack(trainer: StackTrainer, g: int, on_epoch, save, every: float) -> None:
-    """Trains one stack; with ``save``, checkpoints between epochs and writes the last snapshot's state on
-    KeyboardInterrupt, wherever in an epoch it arrives. Snapshots are taken between epochs at most every
-    :data:`SNAPSHOT_EVERY` seconds (a copy of the weights and moments costs about a tenth of a small epoch),
-    and always before a save; a resumed run retrains from the snapshot's epoch to the same numbers."""
+    """Trains one stack; with ``save``, checkpoints between epochs and writes the latest consistent state on
+    KeyboardInterrupt: the state now when the interrupt arrives between epochs (in ``on_epoch``), else the
+    last snapshot. Snapshots are taken between epochs at most every :data:`SNAPSHOT_EVERY` seconds (a copy of
+    the weights and moments costs about a tenth of a small epoch) and before each save; a resumed run
+    retrains from the snapshot's epoch to the same numbers."""
     last = taken = time.monotonic()
     snapshot = trainer.snapshot() if save is not None else None
+    between = False  # True while the trainer rests between two epochs
     try:
         for report in trainer.epochs():
+            between = True
             if on_epoch is not None:
                 on_epoch(g, report)
-            if save is None:
-                continue
-            now = time.monotonic()
-            if now - taken >= SNAPSHOT_EVERY or now - last > every:
-                snapshot, taken = trainer.snapshot(), now
-            if now - last > every:
-                save(snapshot.state_dict())
-                last = time.monotonic()
+            if save is not None:
+                now = time.monotonic()
+                if now - taken >= SNAPSHOT_EVERY or now - last > every:
+                    snapshot, taken = trainer.snapshot(), now
+                if now - last > every:
+                    save(snapshot.state_dict())
+                    last = time.monotonic()
+            between = False
     except KeyboardInterrupt:
         if save is not None:
-            save(snapshot.state_dict())
+            save((trainer.snapshot() if between else snapshot).state_dict())
         raise
 
 
