@@ -220,7 +220,8 @@ def train_runs(
     not fit in the memory available on ``device`` (``check_memory=False`` skips this).
 
     With ``checkpoint`` (a file path) the state is saved between epochs every ``checkpoint_every``
-    seconds, after each stack, and on KeyboardInterrupt: then the state after a *completed* epoch (the
+    seconds, after a stack (unless the last save is more recent than ten times its own cost), and on
+    KeyboardInterrupt: then the state after a *completed* epoch (the
     latest, or one at most :data:`SNAPSHOT_EVERY` seconds older when the interrupt arrives inside an
     epoch) is written, never a half-done epoch's, so calling again
     with the same runs and path gives bit for bit the results of an uninterrupted call. The file is
@@ -239,19 +240,24 @@ def train_runs(
     saved = read_checkpoint(checkpoint, fingerprint)
     done: dict[int, Outcome] = {int(i): outcome_from_state(o) for i, o in saved.get("done", {}).items()}
     configs: dict[int, RunConfig] = {int(i): RunConfig.model_validate(c) for i, c in saved.get("configs", {}).items()}
+    write = functools.partial(write_checkpoint, checkpoint, fingerprint, done, configs)
+    saver = None if checkpoint is None else _Saver(write, checkpoint_every)
+    trained = False
     for g, members in enumerate(plan.groups):
         if all(i in done for i in members):
             continue
         trainer = StackTrainer([runs[i].config for i in members], [splits[i] for i in members], device=device, dtype=dtype)
         if saved.get("group") == g:
             trainer.load_state_dict(saved["state"])
-        save = functools.partial(write_checkpoint, checkpoint, fingerprint, done, configs, g)
-        _train_stack(trainer, g, on_epoch, save if checkpoint is not None else None, checkpoint_every)
+        _train_stack(trainer, g, on_epoch, saver)
+        trained = True
         for k, i in enumerate(members):
             done[i] = trainer.outcomes[k]
             configs[i] = trainer.configs[k]
-        if checkpoint is not None:
-            save(None)
+        if saver is not None and saver.worth():
+            saver(None, None)
+    if saver is not None and keep_checkpoint and trained:
+        saver(None, None)  # whole: the next call returns these results without training
     if checkpoint is not None and not keep_checkpoint:
         Path(checkpoint).unlink(missing_ok=True)
     return [_result(Run(configs[i], runs[i].data), splits[i], done[i]) for i in range(len(runs))]
@@ -267,31 +273,55 @@ def check_runs_memory(runs: Sequence[Run], plan: StackPlan, device: str, dtype: 
 SNAPSHOT_EVERY = 0.5  # seconds of training an interruption may cost: the state is copied at most this often
 
 
-def _train_stack(trainer: StackTrainer, g: int, on_epoch, save, every: float) -> None:
-    """Trains one stack; with ``save``, checkpoints between epochs and writes the latest consistent state on
-    KeyboardInterrupt: the state now when the interrupt arrives between epochs (in ``on_epoch``), else the
-    last snapshot. Snapshots are taken between epochs at most every :data:`SNAPSHOT_EVERY` seconds (a copy of
-    the weights and moments costs about a tenth of a small epoch) and before each save; a resumed run
-    retrains from the snapshot's epoch to the same numbers."""
-    last = taken = time.monotonic()
-    snapshot = trainer.snapshot() if save is not None else None
+class _Saver:
+    """Writes the checkpoint (finished runs, and the state of the stack in training or None) and remembers when.
+
+    :meth:`due` once ``every`` seconds have passed since the last write; :meth:`worth` after a stack: when
+    nothing was written yet, or when the training since the last write took ten times what that write did
+    (a finished stack is kept at a cost of at most a tenth of the training; many tiny stacks share a write).
+    """
+
+    def __init__(self, write: Callable[[int | None, dict | None], None], every: float) -> None:
+        self.write, self.every = write, every
+        self.last, self.cost, self.writes = time.monotonic(), 0.0, 0
+
+    def due(self) -> bool:
+        return time.monotonic() - self.last > self.every
+
+    def worth(self) -> bool:
+        return self.writes == 0 or self.due() or time.monotonic() - self.last > 10 * self.cost
+
+    def __call__(self, group: int | None, state: dict | None) -> None:
+        start = time.monotonic()
+        self.write(group, state)
+        self.last = time.monotonic()
+        self.cost, self.writes = self.last - start, self.writes + 1
+
+
+def _train_stack(trainer: StackTrainer, g: int, on_epoch, saver: _Saver | None) -> None:
+    """Trains one stack; with ``saver``, checkpoints between epochs when it is due and writes the latest
+    consistent state on KeyboardInterrupt: the state now when the interrupt arrives between epochs (in
+    ``on_epoch``), else the last snapshot. Snapshots are taken between epochs at most every
+    :data:`SNAPSHOT_EVERY` seconds (a copy of the weights and moments costs about a tenth of a small
+    epoch) and before each save; a resumed run retrains from the snapshot's epoch to the same numbers."""
+    taken = time.monotonic()
+    snapshot = trainer.snapshot() if saver is not None else None
     between = False  # True while the trainer rests between two epochs
     try:
         for report in trainer.epochs():
             between = True
             if on_epoch is not None:
                 on_epoch(g, report)
-            if save is not None:
+            if saver is not None:
                 now = time.monotonic()
-                if now - taken >= SNAPSHOT_EVERY or now - last > every:
+                if now - taken >= SNAPSHOT_EVERY or saver.due():
                     snapshot, taken = trainer.snapshot(), now
-                if now - last > every:
-                    save(snapshot.state_dict())
-                    last = time.monotonic()
+                if saver.due():
+                    saver(g, snapshot.state_dict())
             between = False
     except KeyboardInterrupt:
-        if save is not None:
-            save((trainer.snapshot() if between else snapshot).state_dict())
+        if saver is not None:
+            saver(g, (trainer.snapshot() if between else snapshot).state_dict())
         raise
 
 
