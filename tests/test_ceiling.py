@@ -8,7 +8,7 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from reglab.config import DataConfig
 from reglab.data import make_dataset
-from reglab.measures.ceiling import bayes_accuracy, class_densities, data_ceiling
+from reglab.measures.ceiling import KNOWN, _computed, bayes_accuracy, class_densities, data_ceiling
 
 CASES = [("moons", 0.3), ("circles", 0.1), ("xor", 0.15), ("spirals", 0.15), ("blobs", 0.3)]
 
@@ -72,3 +72,10 @@ def test_bad_arguments(args, message):
     with pytest.raises(ValueError) as err:
         bayes_accuracy(*args)
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("pair", sorted(KNOWN))
+def test_the_shipped_ceilings_are_what_the_module_computes(pair):
+    name, noise = pair
+    assert bayes_accuracy(name, noise) == KNOWN[pair]
+    assert _computed(name, noise, 2, 0) == pytest.approx(KNOWN[pair], abs=1e-9)  # the same Monte Carlo draws, up to libm rounding
