@@ -234,12 +234,16 @@ def test_l1_and_decay_on_some_models_of_a_stack_leave_every_model_as_alone(optim
     # sign, the soft threshold and the decay run only over the models that carry them; each model still equals itself alone
     penalties = [(L1(lam=0.01), "proximal", 0.0), (L2(lam=0.01), "proximal", 0.0), (L1L2(l1=0.003, l2=0.01), "subgradient", 0.0),
                  (L1(lam=0.003), "subgradient", 0.0), (L2(lam=0.0), "proximal", 0.0), (L2(lam=0.0), "proximal", 0.3)]  # fmt: skip
+    penalties += [(L2(lam=0.0), "proximal", 0.0)] * 4  # plain models: each L1 or decay is on at most a quarter of the stack
     configs = [
         small(hidden=(16, 16), epochs=6, optimizer=optimizer, lr=lr, penalty=p, l1_method=m, weight_decay=wd, seed=k)
         for k, (p, m, wd) in enumerate(penalties)
     ]
     split = load(MOONS)
-    stacked = StackTrainer(configs, [split] * len(configs), dtype=torch.float64).run()
+    trainer = StackTrainer(configs, [split] * len(configs), dtype=torch.float64)
+    c = trainer.coefficients  # few enough models carry each: the gathering paths are the ones tested
+    assert all(rows is not None for rows in (c.l1_prox_rows[0], c.l1_sub_rows[0], c.decay_rows[0]))
+    stacked = trainer.run()
     for k, config in enumerate(configs):
         alone = StackTrainer([config], [split], dtype=torch.float64).run()[0]
         for a, b in zip(alone.kernels + alone.biases, stacked[k].kernels + stacked[k].biases):
