@@ -83,7 +83,7 @@ def settings_for(quick: bool = False, seeds: int | None = None, seed: int = 0) -
         widths=(1, 10, 256),
         patience=15,
         exercise_seeds=seeds or 2,
-        exercise_epochs=100,
+        exercise_epochs=80,
         snapshots=(5, 30, 150),
         resolution=60,
         quick=True,
