@@ -70,7 +70,7 @@ def test_a_grid_of_curves_puts_its_legend_into_the_hidden_slots():
     ((stem, fig, _),) = section_figures(section)  # 7 panels on 3 columns: two slots of the last row are free
     slots = [ax for ax in fig.axes if not ax.axison]
     assert len(fig.axes) == 8 and len(slots) == 1 and not fig.legends
-    assert [t.get_text() for t in slots[0].get_legend().get_texts()] == ["training", "validation (15-epoch mean)", "stop epoch"]
+    assert [t.get_text() for t in slots[0].get_legend().get_texts()] == ["training", "validation (15-epoch mean)"]
     span = slots[0].get_subplotspec()
     assert (span.rowspan, span.colspan) == (range(2, 3), range(1, 3))
 

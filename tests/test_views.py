@@ -191,6 +191,25 @@ def test_interval_bars_draw_the_intervals_given():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no penalty"]
 
 
+def test_interval_bars_with_long_labels_lie_on_rows_with_the_first_on_top():
+    labels = ["dropout 0 · L2 0 · no early stop", "dropout 0.3 · L2 0.01 · early stop"]
+    (ax,) = rendered(interval_bars(labels, [0.8, 0.9], [0.75, 0.85], [0.82, 0.97], "test accuracy", "compare")).axes
+    bars = [c for c in ax.collections if c.get_segments()]
+    assert [tuple(np.asarray(b.get_segments()[0])[:, 0]) for b in bars] == [(0.75, 0.82), (0.85, 0.97)]  # along x
+    assert [t.get_text() for t in ax.get_yticklabels()] == labels and ax.get_xlabel() == "test accuracy"
+    assert ax.get_ylim()[0] > ax.get_ylim()[1]  # row 0 on top
+
+
+@pytest.mark.parametrize("stop", [None, 40])
+def test_curve_panels_key_the_stop_line_only_when_one_is_drawn(stop):
+    from reglab.views.curves import curve_panels
+
+    curves = [{"label": "a", "train": np.linspace(1, 0.1, 60), "val": np.linspace(1, 0.3, 60), "stop_epoch": stop, "best_epoch": None}]
+    fig = rendered(curve_panels(curves, "title"))
+    keys = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert ("stop epoch" in keys) == (stop is not None)
+
+
 def test_sparsity_bars_heights_are_the_fractions():
     fig = rendered(sparsity_bars(["no penalty", "L1"], [0.0, 0.6], [0.01, 0.62], "sparsity"))
     (ax,) = fig.axes

@@ -142,11 +142,12 @@ def boundary_panels(entries: list[tuple[str, RunResult]], resolution: int) -> di
         transform = None if split.x_mean is None else split.transform
         pred = grid_predictions(xx, yy, r.kernels, r.biases, r.config.activation, r.task, transform)
         complexity = boundary_complexity(pred["label"], xx, yy)
+        regions = f"{complexity['regions']} region{'' if complexity['regions'] == 1 else 's'}"
         field = {"proba": pack(pred["proba"], "float16")} if r.task == "binary" else {"label": pack(pred["label"], "int8")}
         panels.append(
             {
                 "title": title,
-                "subtitle": f"train {r.train[r.score_name]:.2f} · test {r.test[r.score_name]:.2f} · {complexity['regions']} regions",
+                "subtitle": f"train {r.train[r.score_name]:.2f} · test {r.test[r.score_name]:.2f} · {regions}",
                 **field,
                 "X_train": pack(raw_points(split, "train"), "float16"),
                 "y_train": pack(split.y_train, "int8"),

@@ -165,24 +165,37 @@ def interval_bars(
     reference: float | None = None,
     reference_label: str = "reference",
 ) -> Figure:
-    """Point-range chart: each mean as a dot with its 95% interval as a vertical line, the value
-    written beside it; an optional dotted horizontal ``reference`` line."""
+    """Point-range chart: each mean as a dot with its 95% interval as a line, the value written beside
+    it; an optional dotted ``reference`` line. Short labels stand under vertical intervals; long ones
+    (over 10 characters) label the rows of horizontal intervals, where they read without tilting the head."""
     means, lows, highs = (np.asarray(a, dtype=np.float64) for a in (means, lows, highs))
     colors = list(colors) if colors is not None else [PALETTE[i % len(PALETTE)] for i in range(len(labels))]
-    fig, axes = new_figure(1, 1, (max(4.2, 1.0 * len(labels) + 2.0), 4.0))
+    rows = max((len(s) for s in labels), default=0) > 10
+    size = (8.6, 0.55 * len(labels) + 1.9) if rows else (max(4.2, 1.0 * len(labels) + 2.0), 4.0)
+    fig, axes = new_figure(1, 1, size)
     ax = axes[0, 0]
     for i, (m, lo, hi, color) in enumerate(zip(means, lows, highs, colors)):
-        ax.errorbar(i, m, yerr=[[m - lo], [hi - m]], fmt="o", color=color, ms=7, lw=2, capsize=5)
-        ax.annotate(f"{m:#.3g}", (i, m), xytext=(9, 0), textcoords="offset points", va="center",
-                    bbox={"fc": "white", "ec": "none", "pad": 1, "alpha": 0.8})
+        if rows:
+            ax.errorbar(m, i, xerr=[[m - lo], [hi - m]], fmt="o", color=color, ms=7, lw=2, capsize=5)
+            ax.annotate(f"{m:#.3g}", (m, i), xytext=(0, 7), textcoords="offset points", ha="center", va="bottom",
+                        bbox={"fc": "white", "ec": "none", "pad": 1, "alpha": 0.8})
+        else:
+            ax.errorbar(i, m, yerr=[[m - lo], [hi - m]], fmt="o", color=color, ms=7, lw=2, capsize=5)
+            ax.annotate(f"{m:#.3g}", (i, m), xytext=(9, 0), textcoords="offset points", va="center",
+                        bbox={"fc": "white", "ec": "none", "pad": 1, "alpha": 0.8})
     if reference is not None:
-        ax.axhline(reference, color="#555555", lw=1.0, ls=":", label=reference_label)
+        (ax.axvline if rows else ax.axhline)(reference, color="#555555", lw=1.0, ls=":", label=reference_label)
         ax.legend(frameon=False)
-    long = max((len(s) for s in labels), default=0) > 10
-    ax.set_xticks(np.arange(len(labels)), labels, rotation=20 if long else 0, ha="right" if long else "center")
-    ax.set_xlim(-0.6, len(labels) - 0.4)
-    ax.set(ylabel=ylabel, title=title + "\n(dot: mean, bar: 95% interval)")
-    ax.grid(False, axis="x")
+    if rows:
+        ax.set_yticks(np.arange(len(labels)), labels)
+        ax.set_ylim(len(labels) - 0.4, -0.7)  # the first label on top, room above each dot for its value
+        ax.set(xlabel=ylabel, title=title + "\n(dot: mean, bar: 95% interval)")
+        ax.grid(False, axis="y")
+    else:
+        ax.set_xticks(np.arange(len(labels)), labels)
+        ax.set_xlim(-0.6, len(labels) - 0.4)
+        ax.set(ylabel=ylabel, title=title + "\n(dot: mean, bar: 95% interval)")
+        ax.grid(False, axis="x")
     return fig
 
 
@@ -234,12 +247,15 @@ def curve_panels(curves: Sequence[Mapping], title: str, ylabel: str = "data loss
         ax.set_title(c["label"].replace(" · ", "\n", 1))
     for ax in axes[max(0, len(curves) - ncols):len(curves)]:
         ax.set_xlabel("epoch")
-    axes[0].set_ylabel(ylabel)
-    fig.legend(handles=[
+    for ax in axes[: len(curves) : ncols]:
+        ax.set_ylabel(ylabel)
+    handles = [
         Line2D([], [], color=BLUE, lw=1.8, label="training"),
         Line2D([], [], color=VERMILLION, lw=1.8, ls="--", label=f"validation ({window}-epoch mean)"),
-        Line2D([], [], color=BLACK, lw=1.3, ls=":", label="stop epoch"),
-    ], loc="outside lower center", ncols=3, frameon=False)
+    ]
+    if any(c.get("stop_epoch") is not None for c in curves):  # a key for a line that is drawn
+        handles.append(Line2D([], [], color=BLACK, lw=1.3, ls=":", label="stop epoch"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
     fig.suptitle(title)
     return fig
 
