@@ -174,9 +174,32 @@ def test_a_study_killed_with_sigkill_resumes_to_exactly_n_trials(tmp_path):
     for number in running:  # the killed worker's trials were failed, and each re-asked once
         assert trials[number].state == optuna.trial.TrialState.FAIL
         retries = [t for t in ended if t.system_attrs.get("failed_trial") == number]
-        assert len(retries) == 1 and retries[0].params == trials[number].params
+        assert len(retries) == 1 and (retries[0].params == trials[number].params or not trials[number].params)  # killed before suggesting
     params = [tuple(sorted(t.params.items())) for t in ended]
     assert len(set(params)) == len(params)
+
+
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage is supposed to be used with Study.optimize")
+def test_a_trial_whose_worker_died_before_marking_it_is_failed_after_the_grace_period(tmp_path, monkeypatch):
+    """Killed between Optuna's ask and the worker attribute: no worker, no heartbeat. The sweep fails and re-asks
+    it once it is older than the grace period (here 3 s), and leaves a marked trial of a live worker alone."""
+    import datetime
+
+    from reglab.tuning import liveness
+    from reglab.tuning.storage import open_storage, open_study
+
+    storage = open_storage(f"sqlite:///{tmp_path / 'study.db'}", heartbeat=1)
+    study = open_study(storage, "orphans", {"objective": "x"}, optuna.samplers.RandomSampler(0))
+    orphan, marked = study.ask(), study.ask()
+    marked.set_user_attr(liveness.WORKER, liveness.worker_id())
+    liveness.sweep(study, storage)
+    assert [t.state for t in study.get_trials()] == [optuna.trial.TrialState.RUNNING] * 2  # young: left alone
+    later = datetime.datetime.now() + datetime.timedelta(seconds=10)
+    monkeypatch.setattr(liveness, "_now", lambda: later)
+    liveness.sweep(study, storage)
+    states = {t.number: t.state for t in study.get_trials()}
+    assert states[orphan.number] == optuna.trial.TrialState.FAIL and states[marked.number] == optuna.trial.TrialState.RUNNING
+    assert [t.system_attrs.get("failed_trial") for t in study.get_trials() if t.state == optuna.trial.TrialState.WAITING] == [orphan.number]
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:

@@ -9,7 +9,11 @@ Before asking for trials, every worker sweeps the study (:func:`sweep`):
   ``fail_stale_trials`` and re-asked through its ``RetryHeartbeatStaleTrialCallback`` (a WAITING copy
   with the same parameters, which the next ``ask`` of any worker takes);
 * a RUNNING trial of a process of this host that no longer exists (Ctrl-C, ``kill -9``) is failed and
-  re-asked at once, without waiting for the grace period.
+  re-asked at once, without waiting for the grace period;
+* a RUNNING trial with neither a worker nor a heartbeat (its worker died between Optuna's ``ask`` and
+  marking it, a window of milliseconds) is failed and re-asked once it is older than the grace period
+  by the sweeping machine's clock: no live worker leaves a trial unmarked that long. Without this, such
+  an orphan would count as running forever and the study would never reach its total.
 
 Failing a trial is a compare-and-set in the storage: when two workers sweep at once, one of them
 fails it and re-asks it, the other sees it finished and leaves it.
@@ -17,6 +21,7 @@ fails it and re-asks it, the other sees it finished and leaves it.
 
 from __future__ import annotations
 
+import datetime
 import os
 import socket
 import threading
@@ -63,14 +68,22 @@ def fail_and_retry(study: optuna.Study, storage: optuna.storages.RDBStorage, tri
     return True
 
 
+def _now() -> datetime.datetime:
+    """This machine's clock, as Optuna writes ``datetime_start``."""
+    return datetime.datetime.now()
+
+
 def sweep(study: optuna.Study, storage: optuna.storages.RDBStorage) -> None:
     """Fails and re-asks the trials whose worker is gone (see the module docstring)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         optuna.storages.fail_stale_trials(study)
+    grace = datetime.timedelta(seconds=storage.grace_period or 3 * (storage.get_heartbeat_interval() or 10))
+    now = _now()
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         worker = trial.user_attrs.get(WORKER)
-        if worker is not None and process_is_gone(worker):
+        orphan = worker is None and trial.datetime_start is not None and now - trial.datetime_start > grace
+        if orphan or (worker is not None and process_is_gone(worker)):
             fail_and_retry(study, storage, trial)
 
 

@@ -34,6 +34,7 @@ __all__ = ["DEFAULT_FILE", "OBJECTIVE", "default_url", "masked", "open_storage",
 DEFAULT_FILE = "study.db"  # the SQLite file of a study in its output folder
 OBJECTIVE = "val_data_loss"  # what every reglab study minimises: the seed-mean validation data loss
 RACE_ATTEMPTS = 20
+LOST_RACE = ("already exists", "duplicate", "database is locked")  # what a database says when another worker created it first
 T = TypeVar("T")
 
 
@@ -104,8 +105,11 @@ def racing(action: Callable[[], T]) -> T:
     for attempt in range(RACE_ATTEMPTS):
         try:
             return action()
-        except (IntegrityError, ProgrammingError, OperationalError) as exc:  # SQLite says "table … already exists" as OperationalError
-            lost_race = isinstance(exc, IntegrityError) or "already exists" in str(exc) or "duplicate" in str(exc).lower()
+        except (IntegrityError, ProgrammingError, OperationalError) as exc:
+            # SQLite reports a lost race as OperationalError: "table … already exists", or "database is locked" when two
+            # connections upgrade a read to a write at once (SQLite refuses one at once rather than wait: a deadlock)
+            text = str(exc).lower()
+            lost_race = isinstance(exc, IntegrityError) or any(word in text for word in LOST_RACE)
             if not lost_race or attempt == RACE_ATTEMPTS - 1:
                 raise
             time.sleep(random.uniform(0.05, 0.3))
