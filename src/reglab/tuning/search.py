@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import optuna
+from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
 from reglab.config import DataConfig, RunConfig
@@ -92,12 +93,18 @@ def claim(
 
 
 def ask(study: optuna.Study, n: int, me: str) -> list[optuna.Trial]:
+    """``n`` new trials, each marked with this worker's identity. A trial that another worker's sweep failed
+    before it was marked (this process was paused longer than the grace period right after asking, see
+    :mod:`reglab.tuning.liveness`) has been re-asked there: it is left out here."""
     trials = []
     for _ in range(n):
         with warnings.catch_warnings():  # the heartbeat is recorded by reglab's own thread (liveness.Heartbeat)
             warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used with Study.optimize")
             trial = study.ask()
-        trial.set_user_attr(WORKER, me)
+        try:
+            trial.set_user_attr(WORKER, me)
+        except UpdateFinishedTrialError:
+            continue
         trials.append(trial)
     return trials
 
