@@ -218,7 +218,7 @@ def test_the_demo_draws_in_two_processes_only_on_two_free_cores(cores, others, f
 
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     monkeypatch.setenv("REGLAB_THREADS", fixed) if fixed else monkeypatch.delenv("REGLAB_THREADS", raising=False)
-    monkeypatch.setattr(threads, "available_cores", lambda: cores)
+    monkeypatch.setattr(threads.GOVERNOR, "cores", cores)
     monkeypatch.setattr(threads.GOVERNOR, "others", lambda now=None: others)
     monkeypatch.setattr(time, "sleep", lambda seconds: None)
     asked = {}

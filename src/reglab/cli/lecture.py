@@ -190,17 +190,12 @@ def _draw(doc: dict, folder: Path, svg: bool) -> Path:
     that other processes kept busy over a short look (as the training threads are chosen), and no more than
     a fixed thread count (``--threads``, ``REGLAB_THREADS``, ``OMP_NUM_THREADS``) allows.
     """
-    import math
-
-    from reglab.engine.threads import GOVERNOR, available_cores, fixed_threads
+    from reglab.engine.threads import GOVERNOR, fixed_threads
     from reglab.views.report import write_report
 
     folder.mkdir(parents=True, exist_ok=True)
     clear_figures(folder)
-    GOVERNOR.others()  # starts a fresh window: the load average that a first look falls back on lags by a minute
-    time.sleep(GOVERNOR.FIRST_LOOK)
-    free = available_cores() - math.ceil(GOVERNOR.others() - 0.25)
-    workers = max(1, min(2, free, fixed_threads() or 2))
+    workers = min(2, GOVERNOR.free_cores(), fixed_threads() or 2)
     with step("drawing figures", "figure") as advance:
         return write_report(doc, folder, svg=svg, on_figure=advance, workers=workers)
 

@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 
 import torch
 
-from reglab.engine.coefficients import Coefficients
+from reglab.engine.coefficients import Coefficients, gather
 
 __all__ = ["LOSSES", "data_loss", "penalty_gradient_", "penalty_value"]
 
@@ -98,24 +98,21 @@ def penalty_gradient_(kernels: Sequence[torch.Tensor], kernel_grads: Sequence[to
     element-wise operations as over a whole stack (a model's numbers do not depend on its neighbours).
     """
     for layer, (w, g) in enumerate(zip(kernels, kernel_grads)):
+        l1 = coefficients.l1_sub[layer] if coefficients.any_l1_sub[layer] else None
         l2 = coefficients.l2x2[layer] if coefficients.any_l2[layer] else None
-        if coefficients.any_l1_sub[layer]:
-            rows = coefficients.l1_sub_rows[layer]
-            if rows is None:
-                _l1_l2(w, g, coefficients.l1_sub[layer], l2)
-                continue
-            if l2 is None:
-                g.zero_()
-            else:
-                torch.mul(w, l2, out=g)
-            sub = torch.empty_like(g[: len(rows)])
-            l2_rows = None if l2 is None else l2.index_select(0, rows)
-            _l1_l2(w.index_select(0, rows), sub, coefficients.l1_sub[layer].index_select(0, rows), l2_rows)
-            g.index_copy_(0, rows, sub)
-        elif l2 is not None:
-            torch.mul(w, l2, out=g)
-        else:
+        rows = coefficients.l1_sub_rows[layer]
+        if l1 is not None and rows is None:  # every model at once
+            _l1_l2(w, g, l1, l2)
+            continue
+        if l2 is None:  # the L2 part of every model (or nothing) ...
             g.zero_()
+        else:
+            torch.mul(w, l2, out=g)
+        if l1 is not None:  # ... then the few models with a subgradient L1, whole
+            w_rows, l1_rows, l2_rows = gather(rows, w, l1, l2)
+            sub = torch.empty_like(w_rows)
+            _l1_l2(w_rows, sub, l1_rows, l2_rows)
+            g.index_copy_(0, rows, sub)
 
 
 def _l1_l2(w: torch.Tensor, out: torch.Tensor, l1: torch.Tensor, l2x2: torch.Tensor | None) -> None:

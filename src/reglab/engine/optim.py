@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import torch
 
-from reglab.engine.coefficients import Coefficients
+from reglab.engine.coefficients import Coefficients, gather
 from reglab.engine.kernels import fused_adam_
 from reglab.engine.stack import StackedMLP
 
@@ -41,10 +41,10 @@ def decay_(
         if not on:
             continue
         pick = None if rows is None else rows[layer]
-        if pick is None:
-            w.mul_(factor)
-        else:
-            w.index_copy_(0, pick, w.index_select(0, pick).mul_(factor.index_select(0, pick)))
+        target, factor = gather(pick, w, factor)
+        target.mul_(factor)
+        if pick is not None:
+            w.index_copy_(0, pick, target)
 
 
 def adam_step(
@@ -101,11 +101,8 @@ def soft_threshold_(
         if not active[layer]:
             continue
         pick = None if rows is None else rows[layer]
-        target = w if pick is None else w.index_select(0, pick)
-        if pick is not None:
-            threshold = threshold.index_select(0, pick)
-        if exp_avg_sq is not None:
-            moments = exp_avg_sq[layer] if pick is None else exp_avg_sq[layer].index_select(0, pick)
+        target, threshold, moments = gather(pick, w, threshold, None if exp_avg_sq is None else exp_avg_sq[layer])
+        if moments is not None:
             correction = 1 - ADAM_BETAS[1] ** step
             threshold = moments.div(correction).sqrt_().add_(ADAM_EPS).reciprocal_().mul_(threshold)
         shrunk = torch.abs(target).sub_(threshold).clamp_(min=0)

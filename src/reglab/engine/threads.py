@@ -100,14 +100,19 @@ class ThreadGovernor:
         fixed = fixed_threads()
         if fixed is not None:
             return self._apply(fixed)
-        first = self._last is None
-        if first:  # a short first window: the load average lags by a minute
-            self.others()
-            time.sleep(self.FIRST_LOOK)
+        if self._last is None:
+            return self._apply(self.free_cores())
         now = time.monotonic()
-        if not (force or first) and now - self._last[0] < self.interval:
+        if not force and now - self._last[0] < self.interval:
             return self.threads or 1
         return self._apply(self._choose(now))
+
+    def free_cores(self) -> int:
+        """The cores this process may use now (at least 1), from a fresh short look at the machine: a first
+        window of :attr:`FIRST_LOOK` seconds, since the load average it would otherwise fall back on lags by a minute."""
+        self.others()
+        time.sleep(self.FIRST_LOOK)
+        return self._choose(time.monotonic())
 
     def others(self, now: float | None = None) -> float:
         """Cores kept busy by other processes since the last look (the load average at first)."""

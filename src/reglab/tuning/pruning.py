@@ -49,23 +49,14 @@ class RungView:
     """A study read once, for the pruner's questions of one batch at one rung (see the module docstring)."""
 
     def __init__(self, study: optuna.Study) -> None:
-        self._study = study
         self._trials = [_own_copy(t) for t in study.get_trials(deepcopy=False)]
         self._by_id = {t._trial_id: t for t in self._trials}
-        self._storage = _WriteThrough(study._storage, self._by_id)
-        self.pruner = study.pruner
-        self.direction = study.direction
-        self.directions = study.directions
-        self.study_name = study.study_name
-        self._study_id = study._study_id
+        self._storage = _WriteThrough(study._storage, self._by_id)  # what a pruner reads of a study: these four
+        self.pruner, self.direction, self.directions = study.pruner, study.direction, study.directions
 
     def get_trials(self, deepcopy: bool = True, states: Container[TrialState] | None = None) -> list[FrozenTrial]:
         trials = [t for t in self._trials if states is None or t.state in states]
         return copy.deepcopy(trials) if deepcopy else trials
-
-    @property
-    def trials(self) -> list[FrozenTrial]:
-        return self.get_trials()
 
     def should_prune(self, trial: optuna.Trial) -> bool:
         """The study's pruner on ``trial`` as this view holds it (its reports included)."""
