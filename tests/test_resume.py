@@ -211,3 +211,19 @@ def test_an_interrupted_demo_run_again_equals_the_uninterrupted_one(tmp_path, ca
     code, err = demo(capsys, out)
     assert code == 0 and "reusing" in err and "training" not in err.replace("without training", "")
     assert numbers(out) == numbers(tmp_path / "straight") and not (out / "checkpoint.pt").exists()
+
+
+def test_the_demo_spread_over_two_processes_equals_one_process(tmp_path, capsys, monkeypatch):
+    import reglab.lecture
+
+    monkeypatch.setattr(reglab.lecture, "settings_for", tiny)
+    monkeypatch.setattr("reglab.engine.threads._fixed", None)  # --threads below sets it: put back after the test
+    assert demo(capsys, tmp_path / "one")[0] == 0  # OMP_NUM_THREADS=1 under the tests: one process
+    from reglab.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--out", str(tmp_path / "two"), "--no-svg", "--json", "--threads", "2"])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 0 and "(2 processes)" in err, err
+    assert numbers(tmp_path / "two") == numbers(tmp_path / "one")
+    assert sorted(p.name for p in (tmp_path / "two").iterdir()) == ["figures", "report.html", "results.json"]

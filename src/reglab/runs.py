@@ -8,10 +8,8 @@ the same plan serves progress bars and training. Results come back in the order 
 
 from __future__ import annotations
 
-import functools
 import itertools
 import math
-import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +18,14 @@ from typing import Any
 import numpy as np
 import torch
 
-from reglab.checkpoints import read_checkpoint, runs_fingerprint, write_checkpoint
+from reglab.checkpoints import read_checkpoint, runs_fingerprint
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.data import Split, load
-from reglab.engine import DIVERGED_HINT, EpochReport, Outcome, StackTrainer, memory, stack_key
+from reglab.engine import DIVERGED_HINT, EpochReport, Outcome, memory, stack_key
 from reglab.engine.memory import stack_size
-from reglab.engine.state import outcome_from_state
+from reglab.engine.threads import GOVERNOR, available_cores, fixed_threads
 from reglab.measures import FitThresholds, explain, generalization_gap, layer_stats, verdict
+from reglab.workers import Ledger, Saver, StackJob, checkpoint_files, read_saved, threaded_first, train_spread, train_stacks
 
 __all__ = [
     "Run", "RunResult", "StackPlan", "grid", "group_runs", "check_runs_memory",
@@ -172,15 +171,18 @@ def json_safe(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class StackPlan:
-    """How a list of runs trains: which runs share a stack, and the data of each run."""
+    """How a list of runs trains: which runs share a stack, the data of each run, each stack's epochs and precision."""
 
     groups: list[list[int]]  # run indices of each stack, stacks in order of first appearance
     splits: list[Split]  # one per run; runs with equal data configs share one Split object
     epochs: list[int]  # epochs of each stack (a stack may end sooner when all its runs stop early)
+    dtypes: list[torch.dtype] = field(default_factory=list)  # of each stack; empty: float32 for all
 
 
-def plan_stacks(runs: Sequence[Run]) -> StackPlan:
-    """Loads each distinct data config once and groups the runs by :func:`reglab.engine.stack_key`."""
+def plan_stacks(runs: Sequence[Run], dtype: torch.dtype | Sequence[torch.dtype] = torch.float32) -> StackPlan:
+    """Loads each distinct data config once and groups the runs by :func:`reglab.engine.stack_key` and
+    ``dtype`` (one for all runs, or one per run: runs of another precision never share a stack)."""
+    dtypes = _per_run(dtype, len(runs))
     loaded: dict[DataConfig, Split] = {}
     for run in runs:
         if run.data not in loaded:
@@ -188,9 +190,19 @@ def plan_stacks(runs: Sequence[Run]) -> StackPlan:
     splits = [loaded[run.data] for run in runs]
     groups: dict[Hashable, list[int]] = {}
     for i, (run, split) in enumerate(zip(runs, splits)):
-        groups.setdefault(stack_key(run.config, split), []).append(i)
+        groups.setdefault((stack_key(run.config, split), dtypes[i]), []).append(i)
     members = list(groups.values())
-    return StackPlan(groups=members, splits=splits, epochs=[runs[g[0]].config.epochs for g in members])
+    epochs = [runs[g[0]].config.epochs for g in members]
+    return StackPlan(groups=members, splits=splits, epochs=epochs, dtypes=[dtypes[g[0]] for g in members])
+
+
+def _per_run(dtype: torch.dtype | Sequence[torch.dtype], n: int) -> list[torch.dtype]:
+    if isinstance(dtype, torch.dtype):
+        return [dtype] * n
+    dtypes = list(dtype)
+    if len(dtypes) != n:
+        raise ValueError(f"dtype must be one torch.dtype or one per run ({n}). Got {len(dtypes)} instead.")
+    return dtypes
 
 
 def group_runs(runs: Sequence[Run]) -> list[list[int]]:
@@ -203,126 +215,123 @@ def train_runs(
     plan: StackPlan | None = None,
     *,
     device: str = "cpu",
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype | Sequence[torch.dtype] | None = None,
     on_epoch: Callable[[int, EpochReport], None] | None = None,
+    on_stack: Callable[[int, float | None], None] | None = None,
     checkpoint: str | Path | None = None,
     checkpoint_every: float = 30.0,
     keep_checkpoint: bool = False,
     check_memory: bool = True,
+    workers: int = 1,
 ) -> list[RunResult]:
     """Trains every run, stacked by group, and returns one result per run in the same order.
 
-    ``plan`` is :func:`plan_stacks` of ``runs`` (made here when not given). ``on_epoch(group_index,
-    report)`` is called after each epoch of each stack, groups numbered as in ``plan.groups``.
+    ``plan`` is :func:`plan_stacks` of ``runs`` (made here when not given, with ``dtype``: float32 by
+    default, one dtype for all runs or one per run). ``on_epoch(group_index, report)`` is called after
+    each epoch of each stack, groups numbered as in ``plan.groups``; ``on_stack(group_index, seconds)``
+    when a stack has finished (``seconds`` None for the stacks a checkpoint already holds).
+
+    With ``workers`` > 1 the stacks are spread over that many processes (this one and spawned ones,
+    :mod:`reglab.workers`), each with an equal share of the cores (``--threads`` or the cores this
+    process may use) as its fixed thread count; the results are the same as with one worker.
 
     Before anything is built, each stack's memory is estimated (:mod:`reglab.engine.memory`) and the
     runs are refused with :class:`reglab.engine.memory.MemoryLimitError` when the largest stack would
-    not fit in the memory available on ``device`` (``check_memory=False`` skips this).
+    not fit in the memory available on ``device`` (``check_memory=False`` skips this); workers that
+    would together need more than is available are fewer.
 
     With ``checkpoint`` (a file path) the state is saved between epochs every ``checkpoint_every``
     seconds, after a stack (unless the last save is more recent than ten times its own cost), and on
     KeyboardInterrupt: then the state after a *completed* epoch (the
-    latest, or one at most :data:`SNAPSHOT_EVERY` seconds older when the interrupt arrives inside an
-    epoch) is written, never a half-done epoch's, so calling again
-    with the same runs and path gives bit for bit the results of an uninterrupted call. The file is
-    removed once every run has finished, unless ``keep_checkpoint`` (a caller with later phases keeps
-    it, and the next call returns the saved results without training). A file that is not a readable
-    checkpoint of these runs is refused with :class:`reglab.errors.DataError`.
+    latest, or one at most :data:`reglab.workers.SNAPSHOT_EVERY` seconds older when the interrupt arrives
+    inside an epoch) is written, never a half-done epoch's, so calling again
+    with the same runs and path gives bit for bit the results of an uninterrupted call. Each worker has its
+    own file (``checkpoint``, ``checkpoint.worker1``, …; :func:`reglab.workers.checkpoint_files`). The files
+    are removed once every run has finished, unless ``keep_checkpoint`` (a caller with later steps keeps
+    them: then everything is in ``checkpoint`` and the next call returns the saved results without training).
+    A file that is not a readable checkpoint of these runs is refused with :class:`reglab.errors.DataError`.
     """
     runs = list(runs)
-    plan = plan or plan_stacks(runs)
+    if plan is None:
+        plan = plan_stacks(runs, torch.float32 if dtype is None else dtype)
+    elif dtype is not None:
+        raise ValueError("Give the dtype to plan_stacks(runs, dtype) when a plan is given.")
     if len(plan.splits) != len(runs):
         raise ValueError(f"The plan is for {len(plan.splits)} runs but {len(runs)} runs were given: make it with plan_stacks(runs).")
     splits = plan.splits
+    dtypes = plan.dtypes or [torch.float32] * len(plan.groups)
     if check_memory:
-        check_runs_memory(runs, plan, device, dtype, checkpoint is not None)
-    fingerprint = runs_fingerprint(runs)
-    saved = read_checkpoint(checkpoint, fingerprint)
-    done: dict[int, Outcome] = {int(i): outcome_from_state(o) for i, o in saved.get("done", {}).items()}
-    configs: dict[int, RunConfig] = {int(i): RunConfig.model_validate(c) for i, c in saved.get("configs", {}).items()}
-    write = functools.partial(write_checkpoint, checkpoint, fingerprint, done, configs)
-    saver = None if checkpoint is None else _Saver(write, checkpoint_every)
-    trained = False
+        check_runs_memory(runs, plan, device, checkpoint is not None)
+    fingerprint = runs_fingerprint(runs) + _precision_mark(plan, len(runs))
+    ledgers, states = read_saved(checkpoint, fingerprint)
+    ledger = ledgers.get(Path(checkpoint), Ledger()) if checkpoint is not None else Ledger()  # this process's file
+    done: dict[int, Outcome] = {i: o for saved in ledgers.values() for i, o in saved.done.items()}
+    configs: dict[int, RunConfig] = {i: c for saved in ledgers.values() for i, c in saved.configs.items()}
+    jobs = []
     for g, members in enumerate(plan.groups):
         if all(i in done for i in members):
+            if on_stack is not None:
+                on_stack(g, None)
             continue
-        trainer = StackTrainer([runs[i].config for i in members], [splits[i] for i in members], device=device, dtype=dtype)
-        if saved.get("group") == g:
-            trainer.load_state_dict(saved["state"])
-        _train_stack(trainer, g, on_epoch, saver)
-        trained = True
-        for k, i in enumerate(members):
-            done[i] = trainer.outcomes[k]
-            configs[i] = trainer.configs[k]
-        if saver is not None and saver.worth():
-            saver(None, None)
-    if saver is not None and keep_checkpoint and trained:
-        saver(None, None)  # whole: the next call returns these results without training
-    if checkpoint is not None and not keep_checkpoint:
-        Path(checkpoint).unlink(missing_ok=True)
+        jobs.append(StackJob(g, members, [runs[i].config for i in members], [splits[i] for i in members], dtypes[g], plan.epochs[g]))
+    workers = min(workers, len(jobs))
+    if check_memory:
+        workers = _affordable_workers(workers, jobs, device, checkpoint is not None)
+    here, spread = jobs, []
+    if workers > 1:
+        here, spread = threaded_first(jobs, fixed_threads() or GOVERNOR.free_cores())
+        if len(spread) < 2:
+            here, spread = jobs, []
+    saver = Saver.to(checkpoint, fingerprint, ledger, checkpoint_every)
+    train_stacks(here, ledger, states, device=device, on_epoch=on_epoch, on_stack=on_stack, saver=saver)
+    if spread:
+        workers = min(workers, len(spread))
+        threads = max(1, (fixed_threads() or available_cores()) // workers)
+        trained = train_spread(
+            spread, ledger, states, workers=workers, threads=threads, fingerprint=fingerprint, checkpoint=checkpoint,
+            every=checkpoint_every, device=device, on_epoch=on_epoch, on_stack=on_stack,
+        )  # fmt: skip
+        for i, (outcome, config) in trained.items():
+            done[i], configs[i] = outcome, config
+    done.update(ledger.done)
+    configs.update(ledger.configs)
+    if checkpoint is not None:
+        others = [p for p in checkpoint_files(checkpoint) if p != Path(checkpoint)]
+        if keep_checkpoint and (jobs or others):
+            ledger.done.update(done)
+            ledger.configs.update(configs)
+            Saver.to(checkpoint, fingerprint, ledger, checkpoint_every)(None, None)  # whole: the next call trains nothing
+        for path in others + ([] if keep_checkpoint else [Path(checkpoint)]):
+            path.unlink(missing_ok=True)
     return [_result(Run(configs[i], runs[i].data), splits[i], done[i]) for i in range(len(runs))]
 
 
-def check_runs_memory(runs: Sequence[Run], plan: StackPlan, device: str, dtype: torch.dtype, checkpoint: bool) -> None:
+def _precision_mark(plan: StackPlan, n: int) -> list:
+    """What the fingerprint adds for runs not in float32 (nothing when all are: older checkpoints stay valid)."""
+    per_run = ["float32"] * n
+    for members, dtype in zip(plan.groups, plan.dtypes):
+        for i in members:
+            per_run[i] = str(dtype).removeprefix("torch.")
+    return [] if set(per_run) <= {"float32"} else [("dtypes", ",".join(per_run))]
+
+
+def _affordable_workers(workers: int, jobs: Sequence[StackJob], device: str, checkpoint: bool) -> int:
+    """At most ``workers``, and no more than the largest stacks, trained at once, fit in the memory available."""
+    available = memory.available_bytes(device)
+    if workers <= 1 or available is None:
+        return max(workers, 1)
+    need = sorted((memory.stack_bytes(stack_size(j.configs, j.splits, j.dtype), checkpoint) for j in jobs), reverse=True)
+    while workers > 1 and sum(need[:workers]) > available:
+        workers -= 1
+    return workers
+
+
+def check_runs_memory(runs: Sequence[Run], plan: StackPlan, device: str, checkpoint: bool) -> None:
     """Refuses the runs (:class:`reglab.engine.memory.MemoryLimitError`) when their largest stack would
     not fit in the memory available on ``device`` (see :mod:`reglab.engine.memory`)."""
-    sizes = [stack_size([runs[i].config for i in g], [plan.splits[i] for i in g], dtype) for g in plan.groups]
+    dtypes = plan.dtypes or [torch.float32] * len(plan.groups)
+    sizes = [stack_size([runs[i].config for i in g], [plan.splits[i] for i in g], dt) for g, dt in zip(plan.groups, dtypes)]
     memory.check_memory(sizes, memory.available_bytes(device), checkpoint=checkpoint)
-
-
-SNAPSHOT_EVERY = 0.5  # seconds of training an interruption may cost: the state is copied at most this often
-
-
-class _Saver:
-    """Writes the checkpoint (finished runs, and the state of the stack in training or None) and remembers when.
-
-    :meth:`due` once ``every`` seconds have passed since the last write; :meth:`worth` after a stack: when
-    nothing was written yet, or when the training since the last write took ten times what that write did
-    (a finished stack is kept at a cost of at most a tenth of the training; many tiny stacks share a write).
-    """
-
-    def __init__(self, write: Callable[[int | None, dict | None], None], every: float) -> None:
-        self.write, self.every = write, every
-        self.last, self.cost, self.writes = time.monotonic(), 0.0, 0
-
-    def due(self) -> bool:
-        return time.monotonic() - self.last > self.every
-
-    def worth(self) -> bool:
-        return self.writes == 0 or self.due() or time.monotonic() - self.last > 10 * self.cost
-
-    def __call__(self, group: int | None, state: dict | None) -> None:
-        start = time.monotonic()
-        self.write(group, state)
-        self.last = time.monotonic()
-        self.cost, self.writes = self.last - start, self.writes + 1
-
-
-def _train_stack(trainer: StackTrainer, g: int, on_epoch, saver: _Saver | None) -> None:
-    """Trains one stack; with ``saver``, checkpoints between epochs when it is due and writes the latest
-    consistent state on KeyboardInterrupt: the state now when the interrupt arrives between epochs (in
-    ``on_epoch``), else the last snapshot. Snapshots are taken between epochs at most every
-    :data:`SNAPSHOT_EVERY` seconds (a copy of the weights and moments costs about a tenth of a small
-    epoch) and before each save; a resumed run retrains from the snapshot's epoch to the same numbers."""
-    taken = time.monotonic()
-    snapshot = trainer.snapshot() if saver is not None else None
-    between = False  # True while the trainer rests between two epochs
-    try:
-        for report in trainer.epochs():
-            between = True
-            if on_epoch is not None:
-                on_epoch(g, report)
-            if saver is not None:
-                now = time.monotonic()
-                if now - taken >= SNAPSHOT_EVERY or saver.due():
-                    snapshot, taken = trainer.snapshot(), now
-                if saver.due():
-                    saver(g, snapshot.state_dict())
-            between = False
-    except KeyboardInterrupt:
-        if saver is not None:
-            saver(g, (trainer.snapshot() if between else snapshot).state_dict())
-        raise
 
 
 def train(config: RunConfig | None = None, data: DataConfig | None = None, **kwargs: Any) -> RunResult:

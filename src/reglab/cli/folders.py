@@ -59,6 +59,12 @@ def _figures(folder: Path) -> list[Path]:
     return sorted(p for p in figures.iterdir() if p.is_file() and p.suffix in FIGURE_SUFFIXES) if figures.is_dir() else []
 
 
+def _own(name: str) -> bool:
+    """A file name the demo writes at the top of its folder: :data:`OWN_FILES`, or a worker's checkpoint."""
+    worker = name.removeprefix(f"{CHECKPOINT}.worker").removesuffix(".tmp")
+    return name in OWN_FILES or (name.startswith(f"{CHECKPOINT}.worker") and worker.isdigit())
+
+
 def foreign_files(folder: Path) -> list[str]:
     """Names in ``folder`` that a demo does not write (``figures/x`` for files in its figures folder)."""
     if not folder.is_dir():
@@ -67,7 +73,7 @@ def foreign_files(folder: Path) -> list[str]:
     for entry in sorted(folder.iterdir()):
         if entry.name == FIGURES and entry.is_dir():
             found += [f"{FIGURES}/{p.name}" for p in sorted(entry.iterdir()) if not (p.is_file() and p.suffix in FIGURE_SUFFIXES)]
-        elif entry.name not in OWN_FILES or not entry.is_file():
+        elif not _own(entry.name) or not entry.is_file():
             found.append(entry.name + ("/" if entry.is_dir() else ""))
     return found
 
@@ -75,10 +81,11 @@ def foreign_files(folder: Path) -> list[str]:
 def remove_own_files(folder: Path) -> list[str]:
     """Removes the files an earlier demo wrote in ``folder``; returns their names (figures counted)."""
     removed = []
-    for name in OWN_FILES:
-        if (folder / name).is_file():
-            (folder / name).unlink()
-            removed.append(name)
+    order = {name: k for k, name in enumerate(OWN_FILES)}
+    for entry in sorted(folder.iterdir(), key=lambda e: (order.get(e.name, len(order)), e.name)):
+        if _own(entry.name) and entry.is_file():
+            entry.unlink()
+            removed.append(entry.name)
     figures = clear_figures(folder)
     if figures:
         removed.append(f"{figures} figure{'s' * (figures != 1)}")

@@ -39,22 +39,21 @@ class Stack:
 
 
 class StackProgress:
-    """Progress of stacks trained one after another, fed by ``on_epoch(stack_index, report)``.
-
-    A stack counts as finished when a later stack reports its first epoch, or when the block ends
-    without an error; a stack whose runs all stopped early therefore finishes too. A stack that
-    reports no epoch at all was restored from a checkpoint.
+    """Progress of stacks, fed by ``progress(stack_index, report)`` after each epoch (``progress`` the object
+    the block gets) and ``progress.stack_done(stack_index, seconds)`` when a stack has finished (``seconds``
+    None: restored from a checkpoint). Stacks may train at once in several workers: each is finished when it
+    says so, and plain lines come in the order the stacks finish; a block that ends without an error
+    finishes the rest.
     """
 
     def __init__(self, stacks: Sequence[Stack], title: str):
         self.stacks, self.title = list(stacks), title
-        self.finished = 0  # stacks 0 .. finished-1 are done
+        self.finished: set[int] = set()
         self.last_epoch: dict[int, int] = {}
         self.bars: Any = None
 
-    def __enter__(self) -> Callable[[int, Any], None]:
+    def __enter__(self) -> StackProgress:
         note(self.title)
-        self.since = time.perf_counter()
         if on_terminal():
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -62,12 +61,13 @@ class StackProgress:
             columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
             self.bars = Progress(*columns, console=Console(stderr=True))
             self.bars.__enter__()
-            self.tasks = [self.bars.add_task(self.describe(i), total=s.epochs) for i, s in enumerate(self.stacks)]
-        return self.on_epoch
+            self.tasks = [self.bars.add_task(self.describe(i), total=s.epochs, start=False) for i, s in enumerate(self.stacks)]
+        return self
 
     def __exit__(self, kind, error, trace) -> None:
         if error is None:
-            self.finish_until(len(self.stacks))
+            for i in range(len(self.stacks)):
+                self.stack_done(i, None)
         if self.bars is not None:
             self.bars.__exit__(kind, error, trace)
 
@@ -75,28 +75,32 @@ class StackProgress:
         s = self.stacks[i]
         return f"stack {i + 1}/{len(self.stacks)} · {plural(s.models, s.noun)}" + (f" · {s.serves}" if s.serves else "")
 
-    def on_epoch(self, stack: int, report: Any) -> None:
-        self.finish_until(stack)
+    def __call__(self, stack: int, report: Any) -> None:
+        """After an epoch of stack ``stack``."""
+        if self.bars is not None and stack not in self.last_epoch:
+            self.bars.start_task(self.tasks[stack])
         self.last_epoch[stack] = report.epoch
         if self.bars is not None:
             self.bars.update(self.tasks[stack], completed=report.epoch)
 
-    def finish_until(self, stop: int) -> None:
-        """Marks stacks ``finished .. stop-1`` done: the bar full, or one line each."""
-        for i in range(self.finished, stop):
-            now, s = time.perf_counter(), self.stacks[i]
-            if self.bars is not None:
-                self.bars.update(self.tasks[i], completed=s.epochs)
-            else:
-                ran = self.last_epoch.get(i)
-                if ran is None:
-                    what = "restored from the checkpoint"
-                else:
-                    epochs = f"{ran} of {s.epochs} epochs" if ran < s.epochs else plural(s.epochs, "epoch")
-                    what = f"{plural(s.models, s.noun)} x {epochs} in {now - self.since:.1f} s"
-                note(f"stack {i + 1}/{len(self.stacks)} done: {what}" + (f" ({s.serves})" if s.serves else ""))
-            self.since = now
-        self.finished = max(self.finished, stop)
+    on_epoch = __call__
+
+    def stack_done(self, stack: int, seconds: float | None) -> None:
+        """Marks stack ``stack`` done: its bar full, or one line."""
+        if stack in self.finished:
+            return
+        self.finished.add(stack)
+        s = self.stacks[stack]
+        if self.bars is not None:
+            self.bars.update(self.tasks[stack], completed=s.epochs)
+            return
+        ran = self.last_epoch.get(stack)
+        if ran is None:
+            what = "restored from the checkpoint"
+        else:
+            epochs = f"{ran} of {s.epochs} epochs" if ran < s.epochs else plural(s.epochs, "epoch")
+            what = f"{plural(s.models, s.noun)} x {epochs}" + ("" if seconds is None else f" in {seconds:.1f} s")
+        note(f"stack {stack + 1}/{len(self.stacks)} done: {what}" + (f" ({s.serves})" if s.serves else ""))
 
 
 @contextmanager

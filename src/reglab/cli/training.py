@@ -97,7 +97,6 @@ def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None
     same command resumes it exactly; without, one line says that nothing was saved and how to make
     ``reglab <command>`` resumable.
     """
-    import torch
 
     from reglab.checkpoints import read_checkpoint, runs_fingerprint
     from reglab.runs import check_runs_memory, plan_stacks, train_runs
@@ -107,12 +106,12 @@ def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None
         note(f"planning {plural(len(runs), 'run')}: loading {plural(datasets, 'dataset')} and grouping the runs into stacks")
     try:
         plan = plan_stacks(runs)
-        check_runs_memory(runs, plan, on, torch.float32, checkpoint is not None)  # refusals before any progress line
+        check_runs_memory(runs, plan, on, checkpoint is not None)  # refusals before any progress line
         read_checkpoint(checkpoint, runs_fingerprint(runs))
         groups = plan.groups
         stacks = [Stack(models=len(g), epochs=epochs) for g, epochs in zip(groups, plan.epochs)]
-        with StackProgress(stacks, f"training {plural(len(runs), 'run')} in {plural(len(groups), 'stack')}") as on_epoch:
-            return train_runs(runs, plan=plan, device=on, on_epoch=on_epoch, checkpoint=checkpoint)
+        with StackProgress(stacks, f"training {plural(len(runs), 'run')} in {plural(len(groups), 'stack')}") as progress:
+            return train_runs(runs, plan=plan, device=on, on_epoch=progress, on_stack=progress.stack_done, checkpoint=checkpoint)
     except KeyboardInterrupt as exc:
         if checkpoint is None:
             note(f"interrupted; nothing was saved: run 'reglab {command}' with --out DIR to make it resumable")

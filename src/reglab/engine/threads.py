@@ -25,10 +25,12 @@ from __future__ import annotations
 import math
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from reglab.errors import ConfigError
 
-__all__ = ["GOVERNOR", "ThreadGovernor", "available_cores", "fixed_threads", "set_threads"]
+__all__ = ["GOVERNOR", "ThreadGovernor", "available_cores", "fixed_threads", "set_threads", "threads_fixed"]
 
 _fixed: int | None = None
 
@@ -57,6 +59,18 @@ def set_threads(n: int | None) -> None:
     if n is not None:
         n = _parse(str(n), "threads")
     _fixed = n
+
+
+@contextmanager
+def threads_fixed(n: int) -> Iterator[None]:
+    """Fixes the thread count to ``n`` inside the block (a worker's share of the cores), then puts back what was set."""
+    global _fixed
+    before = _fixed
+    set_threads(n)
+    try:
+        yield
+    finally:
+        _fixed = before
 
 
 def fixed_threads() -> int | None:

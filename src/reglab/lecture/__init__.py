@@ -36,12 +36,11 @@ CONVENTION = {
 }
 
 
-def _phases(s: Settings, runs, sections) -> list[tuple[list[int], torch.dtype, StackPlan]]:
-    """Runs trained in float32, then the arms marked ``exact`` in float64 (an identity shown to rounding, not chaos),
-    each phase with its plan of stacks (shared by training and the progress bars)."""
+def _plan(s: Settings, runs, sections) -> StackPlan:
+    """The stacks of the demo: the arms marked ``exact`` train in float64 (an identity shown to rounding, not
+    chaos), the rest in float32; one plan serves training and the progress bars."""
     exact = {i for arms in sections.values() for arm, ids in arms if arm.exact for i in ids}
-    rest = [i for i in range(len(runs)) if i not in exact]
-    return [(ids, dtype, plan_stacks([runs[i] for i in ids])) for ids, dtype in ((rest, torch.float32), (sorted(exact), torch.float64))]
+    return plan_stacks(runs, [torch.float64 if i in exact else torch.float32 for i in range(len(runs))])
 
 
 def stacks(s: Settings) -> list[dict]:
@@ -53,11 +52,11 @@ def stacks(s: Settings) -> list[dict]:
             for i in ids:
                 owner.setdefault(i, set()).add(key)
     out = []
-    for ids, _, stack_plan in _phases(s, runs, sections):
-        for members, epochs in zip(stack_plan.groups, stack_plan.epochs):
-            keys = sorted(set().union(*(owner[ids[k]] for k in members)), key=list(SECTIONS).index)
-            titles = [SECTIONS[k].title for k in keys]
-            out.append({"sections": keys, "titles": titles, "models": len(members), "epochs": epochs})
+    stack_plan = _plan(s, runs, sections)
+    for members, epochs in zip(stack_plan.groups, stack_plan.epochs):
+        keys = sorted(set().union(*(owner[i] for i in members)), key=list(SECTIONS).index)
+        titles = [SECTIONS[k].title for k in keys]
+        out.append({"sections": keys, "titles": titles, "models": len(members), "epochs": epochs})
     return out
 
 
@@ -66,27 +65,23 @@ def run_lecture(
     *,
     device: str = "cpu",
     on_epoch: Callable[[int, EpochReport], None] | None = None,
+    on_stack: Callable[[int, float | None], None] | None = None,
     checkpoint: str | None = None,
+    workers: int = 1,
 ) -> dict:
-    """Trains every section's runs (identical runs once, stacked by architecture) and analyses them.
+    """Trains every section's runs (identical runs once, stacked by architecture and precision, spread over
+    ``workers`` processes) and analyses them.
 
-    With ``checkpoint`` (a file path) each phase keeps its own checkpoint (``checkpoint``, then
-    ``checkpoint.float64``) until the caller removes them; ``reglab demo`` does once results.json is written.
+    With ``checkpoint`` (a file path) the training keeps its checkpoint files (``checkpoint`` and, while
+    workers train, ``checkpoint.worker1``, …) until the caller removes them; ``reglab demo`` does once
+    results.json is written.
     """
     runs, sections = plan(list(SECTIONS.values()), s)
     start = time.perf_counter()
-    results: list = [None] * len(runs)
-    offset = 0
-    for k, (ids, dtype, stack_plan) in enumerate(_phases(s, runs, sections)):
-        shifted = None if on_epoch is None else (lambda g, report, o=offset: on_epoch(g + o, report))
-        path = None if checkpoint is None else checkpoint if k == 0 else f"{checkpoint}.float64"  # one per phase, kept
-        phase = [runs[i] for i in ids]
-        phase_results = train_runs(
-            phase, plan=stack_plan, device=device, dtype=dtype, on_epoch=shifted, checkpoint=path, keep_checkpoint=True
-        )
-        for i, r in zip(ids, phase_results):
-            results[i] = r
-        offset += len(stack_plan.groups)
+    results = train_runs(
+        runs, plan=_plan(s, runs, sections), device=device, on_epoch=on_epoch, on_stack=on_stack, checkpoint=checkpoint,
+        keep_checkpoint=True, workers=workers,
+    )  # fmt: skip
     trained = time.perf_counter() - start
     out = []
     for key, arms in sections.items():

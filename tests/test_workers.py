@@ -1,0 +1,120 @@
+"""Stacks spread over worker processes: the same results as one process, resumable, and a dead worker said.
+
+Each spread here spawns one worker process (≈ 2 s of imports); the runs are tiny.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import signal
+
+import numpy as np
+import pytest
+import torch
+
+from reglab.cli.folders import foreign_files
+from reglab.config import DataConfig, RunConfig
+from reglab.regularizers import L1, L2
+from reglab.runs import Run, plan_stacks, train_runs
+from reglab.workers import StackJob, WorkerError, checkpoint_files, threaded_first
+
+MOONS = DataConfig(dataset="moons", n_samples=80, noise=0.2)
+
+
+def runs() -> list[Run]:
+    """Five stacks: four architectures in float32, and one of them again in float64."""
+    out = []
+    for hidden in [(4,), (6,), (8, 4), (5, 5)]:
+        for seed, penalty in enumerate([L2(lam=0.01), L1(lam=0.001)]):
+            out.append(Run(RunConfig(hidden=hidden, epochs=30, batch_size=16, seed=seed, penalty=penalty), MOONS.replace(seed=seed)))
+    return out + [Run(RunConfig(hidden=(3,), epochs=30, batch_size=16, seed=7), MOONS)]
+
+
+DTYPES = [torch.float32] * 8 + [torch.float64]
+
+
+def same(a, b) -> None:
+    assert len(a) == len(b)
+    for x, y in zip(a, b):
+        assert (x.config, x.status, x.epochs_run) == (y.config, y.status, y.epochs_run)
+        assert x.train == y.train and x.val == y.val and x.test == y.test and x.history == y.history
+        assert all(np.array_equal(u, v) for u, v in zip(x.kernels + x.biases, y.kernels + y.biases))
+
+
+@pytest.fixture(scope="module")
+def straight():
+    return train_runs(runs(), dtype=DTYPES)
+
+
+def test_two_workers_give_the_results_of_one_and_report_every_stack(straight):
+    plan = plan_stacks(runs(), DTYPES)
+    assert len(plan.groups) == 5 and plan.dtypes[-1] == torch.float64
+    epochs: dict[int, list[int]] = {}
+    stacks: list[tuple[int, float | None]] = []
+    spread = train_runs(
+        runs(), plan, workers=2, on_epoch=lambda g, r: epochs.setdefault(g, []).append(r.epoch), on_stack=lambda g, s: stacks.append((g, s))
+    )
+    same(spread, straight)
+    assert spread[-1].kernels[0].dtype == np.float64
+    assert {g: e for g, e in epochs.items()} == {g: list(range(1, 31)) for g in range(5)}  # every epoch of every stack, in order
+    assert sorted(g for g, _ in stacks) == list(range(5)) and all(s is not None and s > 0 for _, s in stacks)
+
+
+def test_an_interrupted_spread_resumes_to_the_same_results_with_any_number_of_workers(tmp_path, straight):
+    path = tmp_path / "checkpoint.pt"
+    seen: list[int] = []
+
+    def interrupt(g, report):
+        seen.append(g)
+        if len(set(seen)) >= 3:  # stacks of both workers have begun
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_runs(runs(), dtype=DTYPES, workers=2, checkpoint=path, on_epoch=interrupt)
+    files = checkpoint_files(path)
+    assert [f.name for f in files] == ["checkpoint.pt", "checkpoint.pt.worker1"]  # each worker saved its own
+    assert not multiprocessing.active_children()  # and the worker ended
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for f in files:
+        shutil.copy(f, copy / f.name)
+    restored: list[float | None] = []
+    same(train_runs(runs(), dtype=DTYPES, workers=2, checkpoint=path, on_stack=lambda g, s: restored.append(s)), straight)
+    assert checkpoint_files(path) == []
+    same(train_runs(runs(), dtype=DTYPES, checkpoint=copy / "checkpoint.pt", keep_checkpoint=True), straight)
+    assert checkpoint_files(copy / "checkpoint.pt") == [copy / "checkpoint.pt"]  # everything in one file, kept
+
+
+def test_a_killed_worker_is_an_error_that_says_so_and_the_rest_resumes(tmp_path, straight):
+    path = tmp_path / "checkpoint.pt"
+
+    def kill_the_worker(g, report):
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)
+
+    with pytest.raises(WorkerError, match=r"Training worker 1 ended without its results \(exit code -9"):
+        train_runs(runs(), dtype=DTYPES, workers=2, checkpoint=path, on_epoch=kill_the_worker)
+    same(train_runs(runs(), dtype=DTYPES, workers=2, checkpoint=path), straight)
+
+
+def job(models: int, hidden: tuple[int, ...]) -> StackJob:
+    split = plan_stacks([Run(RunConfig(hidden=hidden), MOONS)]).splits[0]
+    return StackJob(0, list(range(models)), [RunConfig(hidden=hidden, batch_size=32)] * models, [split] * models, epochs=10)
+
+
+def test_big_stacks_train_threaded_first_on_free_cores_and_everything_spreads_on_a_busy_machine():
+    big, small = job(150, (128, 128)), job(5, (128, 128))  # 150·32·(2·128 + 128·128 + 128) ≈ 81 M multiply-adds per step, 5: 2.7 M
+    assert threaded_first([small, big], cores=2) == ([big], [small])
+    assert threaded_first([small, big], cores=1) == ([], [small, big])
+
+
+def test_checkpoint_files_are_the_callers_then_the_workers_in_order(tmp_path):
+    path = tmp_path / "checkpoint.pt"
+    for name in ["checkpoint.pt.worker10", "checkpoint.pt.worker2", "checkpoint.pt.worker2.tmp", "checkpoint.pt.workers", "other.pt"]:
+        (tmp_path / name).write_bytes(b"")
+    assert checkpoint_files(path) == [tmp_path / "checkpoint.pt.worker2", tmp_path / "checkpoint.pt.worker10"]
+    path.write_bytes(b"")
+    assert checkpoint_files(path)[0] == path
+    assert foreign_files(tmp_path) == ["checkpoint.pt.workers", "other.pt"]  # a worker's files belong to the demo
