@@ -70,7 +70,8 @@ def check_no_trial_ran_twice(trials: list[optuna.trial.FrozenTrial]) -> None:
 
 def test_two_workers_share_a_study_to_exactly_n_trials(postgres):
     study = f"two-{uuid.uuid4().hex[:8]}"
-    workers = [tune_worker(postgres, study, 10) for _ in range(2)]
+    # trials long enough (≈ 1 s a batch) that one worker cannot finish all ten while the other is still starting
+    workers = [tune_worker(postgres, study, 10, epochs=1000, report_every=100) for _ in range(2)]
     outputs = [w.communicate(timeout=300) for w in workers]
     assert [w.returncode for w in workers] == [0, 0], [err for _, err in outputs]
     trials = trials_of(postgres, study)
