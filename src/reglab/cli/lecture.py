@@ -41,8 +41,9 @@ def demo(
 ) -> None:  # fmt: skip
     """Reproduce every experiment of the lecture: figures, numbers over seeds and a self-contained HTML report.
 
-    An interrupted demo resumes from DIR/checkpoint.pt when run again with the same options; a
-    complete DIR/results.json of the same options is reused, and only the figures are drawn again.
+    On two cores or more the small stacks train in two processes (``--threads 1``: one). An interrupted
+    demo resumes from DIR/checkpoint.pt (and DIR/checkpoint.pt.worker1) when run again with the same
+    options; a complete DIR/results.json of the same options is reused, and only the figures are drawn again.
     """
     n_seeds = one("--seeds", seeds, COUNT) if seeds is not None else None
     first_seed, on = one("--seed", seed, SEED), parse_device(device)
