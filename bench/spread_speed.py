@@ -17,23 +17,21 @@ import statistics
 import time
 
 from reglab.engine.threads import available_cores
-from reglab.lecture import SECTIONS, _plan, settings_for
-from reglab.lecture.plan import plan
+from reglab.lecture import planned, settings_for
 from reglab.runs import StackPlan, train_runs
 from reglab.workers import StackJob, threaded_first
 
 
 def small_stacks(quick: bool):
     s = settings_for(quick)
-    runs, sections = plan(list(SECTIONS.values()), s)
-    p = _plan(s, runs, sections)
-    jobs = [StackJob(g, m, [runs[i].config for i in m], [p.splits[i] for i in m], p.dtypes[g], p.epochs[g]) for g, m in enumerate(p.groups)]
+    runs, _, p = planned(s)
+    jobs = [StackJob(g, m, [runs[i].config for i in m], [p.splits[i] for i in m], p.dtypes[g]) for g, m in enumerate(p.groups)]
     _, spread = threaded_first(jobs, cores=2)
     ids = [i for j in spread for i in j.members]
     where = {i: k for k, i in enumerate(ids)}
     sub = StackPlan(
         groups=[[where[i] for i in j.members] for j in spread], splits=[p.splits[i] for i in ids],
-        epochs=[j.epochs for j in spread], dtypes=[j.dtype for j in spread],
+        epochs=[j.configs[0].epochs for j in spread], dtypes=[j.dtype for j in spread],
     )  # fmt: skip
     return [runs[i] for i in ids], sub
 

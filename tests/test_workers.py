@@ -53,12 +53,17 @@ def test_two_workers_give_the_results_of_one_and_report_every_stack(straight):
     assert len(plan.groups) == 5 and plan.dtypes[-1] == torch.float64
     epochs: dict[int, list[int]] = {}
     stacks: list[tuple[int, float | None]] = []
-    spread = train_runs(
-        runs(), plan, workers=2, on_epoch=lambda g, r: epochs.setdefault(g, []).append(r.epoch), on_stack=lambda g, s: stacks.append((g, s))
-    )
+    workers_seen = set()
+
+    def on_epoch(g, report):
+        epochs.setdefault(g, []).append(report.epoch)
+        workers_seen.update(child.name for child in multiprocessing.active_children())
+
+    spread = train_runs(runs(), plan, workers=2, on_epoch=on_epoch, on_stack=lambda g, s: stacks.append((g, s)))
     same(spread, straight)
+    assert workers_seen == {"reglab-worker-1"} and not multiprocessing.active_children()  # a second process trained, and ended
     assert spread[-1].kernels[0].dtype == np.float64
-    assert {g: e for g, e in epochs.items()} == {g: list(range(1, 31)) for g in range(5)}  # every epoch of every stack, in order
+    assert epochs == {g: list(range(1, 31)) for g in range(5)}  # every epoch of every stack, in order
     assert sorted(g for g, _ in stacks) == list(range(5)) and all(s is not None and s > 0 for _, s in stacks)
 
 
@@ -101,7 +106,7 @@ def test_a_killed_worker_is_an_error_that_says_so_and_the_rest_resumes(tmp_path,
 
 def job(models: int, hidden: tuple[int, ...]) -> StackJob:
     split = plan_stacks([Run(RunConfig(hidden=hidden), MOONS)]).splits[0]
-    return StackJob(0, list(range(models)), [RunConfig(hidden=hidden, batch_size=32)] * models, [split] * models, epochs=10)
+    return StackJob(0, list(range(models)), [RunConfig(hidden=hidden, batch_size=32, epochs=10)] * models, [split] * models)
 
 
 def test_big_stacks_train_threaded_first_on_free_cores_and_everything_spreads_on_a_busy_machine():

@@ -273,7 +273,7 @@ def train_runs(
             if on_stack is not None:
                 on_stack(g, None)
             continue
-        jobs.append(StackJob(g, members, [runs[i].config for i in members], [splits[i] for i in members], dtypes[g], plan.epochs[g]))
+        jobs.append(StackJob(g, members, [runs[i].config for i in members], [splits[i] for i in members], dtypes[g]))
     workers = min(workers, len(jobs))
     if check_memory:
         workers = _affordable_workers(workers, jobs, device, checkpoint is not None)

@@ -3,11 +3,11 @@
 :func:`train_stacks` trains a list of :class:`StackJob` in order, checkpointing as it goes (see
 :func:`reglab.runs.train_runs` for what is saved when). :func:`train_spread` gives the stacks of one
 call to several workers: this process and spawned ones, each with its share of the cores as a fixed
-thread count. On a 2-core machine two processes of one thread train about 1.1× faster than one
-process of two threads when both train big stacks, and up to 2× when the stacks are small (their
-steps are a few hundred microseconds of Python and dispatch, which a second thread does not speed
-up); beside a busy process each worker slows down by its share, where two threads of one process
-collapse (see :mod:`reglab.engine.threads`).
+thread count; :func:`threaded_first` says which stacks are worth it. Measured on 2 cores: small stacks
+(steps of a few hundred microseconds of Python and dispatch, which a second thread barely speeds up)
+train 1.39× faster in two processes than in one; two big stacks in two processes contend for memory and
+gain nothing over threads; beside a busy process each worker slows down by its share, where two
+threads of one process wait on each other (see :mod:`reglab.engine.threads`).
 
 Every worker takes the next stack of one shared list whenever it is free, the longest (estimated)
 first: the last to start are the short ones, so the workers end close together whatever the
@@ -43,14 +43,14 @@ from reglab.checkpoints import read_checkpoint, write_checkpoint
 from reglab.config import RunConfig
 from reglab.data import Split
 from reglab.engine import EpochReport, Outcome, StackTrainer
-from reglab.engine.memory import stack_size
+from reglab.engine.memory import StackSize, stack_size
 from reglab.engine.state import outcome_from_state
 from reglab.engine.threads import threads_fixed
 from reglab.errors import ReglabError
 
 __all__ = [
     "SNAPSHOT_EVERY", "Ledger", "StackJob", "WorkerError", "checkpoint_files", "estimated_seconds", "longest_first", "read_saved",
-    "step_macs", "threaded_first", "train_spread", "train_stacks", "worker_path",
+    "step_macs", "threaded_first", "train_spread", "train_stacks", "worker_of", "worker_path",
 ]  # fmt: skip
 
 SNAPSHOT_EVERY = 0.5  # seconds of training an interruption may cost: the state is copied at most this often
@@ -72,7 +72,6 @@ class StackJob:
     configs: list[RunConfig]
     splits: list[Split]
     dtype: torch.dtype = torch.float32
-    epochs: int = 0  # epochs of the stack, for the estimate of its cost
 
 
 @dataclass
@@ -88,11 +87,19 @@ def worker_path(checkpoint: str | Path, worker: int) -> Path:
     return Path(checkpoint) if worker == 0 else Path(f"{checkpoint}.worker{worker}")
 
 
+def worker_of(name: str, checkpoint_name: str) -> int | None:
+    """The worker whose checkpoint file is called ``name`` (0 for ``checkpoint_name`` itself), else None."""
+    if name == checkpoint_name:
+        return 0
+    number = name.removeprefix(f"{checkpoint_name}.worker")
+    return int(number) if number != name and number.isdigit() else None
+
+
 def checkpoint_files(checkpoint: str | Path) -> list[Path]:
     """The existing checkpoint files of ``checkpoint``: its own, then the workers' in order."""
     path = Path(checkpoint)
-    others = [p for p in path.parent.glob(f"{path.name}.worker*") if p.name[len(path.name) + 7 :].isdigit()]
-    return [p for p in [path] if p.is_file()] + sorted(others, key=lambda p: int(p.name[len(path.name) + 7 :]))
+    found = [(worker_of(p.name, path.name), p) for p in path.parent.glob(f"{path.name}*") if p.is_file()]
+    return [p for k, p in sorted((k, p) for k, p in found if k is not None)]
 
 
 def read_saved(checkpoint: str | Path | None, fingerprint: list) -> tuple[dict[Path, Ledger], dict[int, dict]]:
@@ -225,8 +232,8 @@ MAC_SECONDS = 2.7e-10
 def estimated_seconds(job: StackJob) -> float:
     """Rough seconds of training ``job`` on one core, float64 counted twice the multiply-accumulates."""
     size = stack_size(job.configs, job.splits, job.dtype)
-    steps = job.epochs * math.ceil(size.rows["train"] / size.batch)
-    return steps * (STEP_SECONDS + MAC_SECONDS * step_macs(job) * size.element / 4)
+    steps = job.configs[0].epochs * math.ceil(size.rows["train"] / size.batch)
+    return steps * (STEP_SECONDS + MAC_SECONDS * _macs(size) * size.element / 4)
 
 
 THREADED_MACS = 15e6  # multiply-accumulates per step from which a stack gains from threads more than from a second process
@@ -234,7 +241,10 @@ THREADED_MACS = 15e6  # multiply-accumulates per step from which a stack gains f
 
 def step_macs(job: StackJob) -> float:
     """Multiply-accumulates of one training step's forward pass over the whole stack."""
-    size = stack_size(job.configs, job.splits, job.dtype)
+    return _macs(stack_size(job.configs, job.splits, job.dtype))
+
+
+def _macs(size: StackSize) -> float:
     return size.n_models * size.batch * sum(a * b for a, b in zip(size.sizes, size.sizes[1:]))
 
 
@@ -302,10 +312,10 @@ def train_spread(
     on_epoch: OnEpoch | None = None,
     on_stack: OnStack | None = None,
 ) -> dict[int, tuple[Outcome, RunConfig]]:
-    """Trains ``jobs`` on ``workers`` workers (this process and spawned ones) of ``threads`` threads each; returns
-    the outcome and config of every run trained, by run index. Each worker takes the next job of one shared list,
-    longest estimated first (:func:`longest_first`), whenever it is free. This process's finished runs also go into
-    ``ledger`` (the one of its own checkpoint file); reports of the other workers reach ``on_epoch`` and
+    """Trains ``jobs`` on ``workers`` workers (this process and spawned ones) of ``threads`` threads each. Each worker
+    takes the next job of one shared list, longest estimated first (:func:`longest_first`), whenever it is free.
+    This process's finished runs go into ``ledger`` (the one of its own checkpoint file); the outcome and config of
+    every run the other workers trained are returned, by run index. Their reports reach ``on_epoch`` and
     ``on_stack`` here, between this process's epochs and while it waits for them."""
     import multiprocessing
 
@@ -351,9 +361,6 @@ def train_spread(
                 if child.exitcode is None:
                     child.kill()
         inbox.close()
-    for job in own:
-        for i in job.members:
-            results[i] = (ledger.done[i], ledger.configs[i])
     return results
 
 

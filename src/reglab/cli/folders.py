@@ -61,8 +61,9 @@ def _figures(folder: Path) -> list[Path]:
 
 def _own(name: str) -> bool:
     """A file name the demo writes at the top of its folder: :data:`OWN_FILES`, or a worker's checkpoint."""
-    worker = name.removeprefix(f"{CHECKPOINT}.worker").removesuffix(".tmp")
-    return name in OWN_FILES or (name.startswith(f"{CHECKPOINT}.worker") and worker.isdigit())
+    from reglab.workers import worker_of
+
+    return name in OWN_FILES or worker_of(name.removesuffix(".tmp"), CHECKPOINT) is not None
 
 
 def foreign_files(folder: Path) -> list[str]:

@@ -58,6 +58,7 @@ def _demo(
 ) -> None:
     from reglab.engine.threads import set_threads
     from reglab.lecture import settings_for
+    from reglab.workers import checkpoint_files
 
     set_threads(n_threads)
     settings = settings_for(quick, n_seeds, first_seed)
@@ -67,8 +68,6 @@ def _demo(
         try:
             doc = _train(settings, on, folder / CHECKPOINT)
         except KeyboardInterrupt as exc:
-            from reglab.workers import checkpoint_files
-
             saved = checkpoint_files(folder / CHECKPOINT)
             if saved:
                 note(f"interrupted; run the same command again to resume from {' and '.join(map(str, saved))}")
@@ -77,8 +76,6 @@ def _demo(
             exc.reported = True
             raise
         write_atomically(folder / RESULTS, json.dumps(doc, allow_nan=False) + "\n")
-        from reglab.workers import checkpoint_files
-
         for path in checkpoint_files(folder / CHECKPOINT):
             path.unlink(missing_ok=True)
     try:

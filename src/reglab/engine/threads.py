@@ -64,13 +64,12 @@ def set_threads(n: int | None) -> None:
 @contextmanager
 def threads_fixed(n: int) -> Iterator[None]:
     """Fixes the thread count to ``n`` inside the block (a worker's share of the cores), then puts back what was set."""
-    global _fixed
     before = _fixed
     set_threads(n)
     try:
         yield
     finally:
-        _fixed = before
+        set_threads(before)
 
 
 def fixed_threads() -> int | None:

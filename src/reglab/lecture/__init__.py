@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -24,7 +25,7 @@ from reglab.lecture.plan import Arms, Settings, grid_description, plan, settings
 from reglab.measures.ceiling import bayes_accuracy
 from reglab.runs import Run, StackPlan, json_safe, plan_stacks, train_runs
 
-__all__ = ["CONVENTION", "SECTIONS", "Settings", "run_lecture", "settings_for", "stacks"]
+__all__ = ["CONVENTION", "SECTIONS", "Settings", "planned", "run_lecture", "settings_for", "stacks"]
 
 CONVENTION = {
     "penalty": "L2(λ) adds λ·Σw² and L1(λ) adds λ·Σ|w| to the batch-mean data loss (Keras's convention: no ½, no 1/n), "
@@ -36,23 +37,25 @@ CONVENTION = {
 }
 
 
-def _plan(s: Settings, runs, sections) -> StackPlan:
-    """The stacks of the demo: the arms marked ``exact`` train in float64 (an identity shown to rounding, not
-    chaos), the rest in float32; one plan serves training and the progress bars."""
+@functools.lru_cache(maxsize=1)
+def planned(s: Settings) -> tuple[list[Run], dict, StackPlan]:
+    """The demo's distinct runs, each section's arms with their run indices, and the plan of stacks: the arms
+    marked ``exact`` train in float64 (an identity shown to rounding, not chaos), the rest in float32. Kept for
+    the last settings, so that the progress bars and the training share one plan (the data is loaded once)."""
+    runs, sections = plan(list(SECTIONS.values()), s)
     exact = {i for arms in sections.values() for arm, ids in arms if arm.exact for i in ids}
-    return plan_stacks(runs, [torch.float64 if i in exact else torch.float32 for i in range(len(runs))])
+    return runs, sections, plan_stacks(runs, [torch.float64 if i in exact else torch.float32 for i in range(len(runs))])
 
 
 def stacks(s: Settings) -> list[dict]:
     """The stacks the demo trains, in order: which sections each serves, its size and epochs."""
-    runs, sections = plan(list(SECTIONS.values()), s)
+    runs, sections, stack_plan = planned(s)
     owner: dict[int, set[str]] = {}
     for key, arms in sections.items():
         for _, ids in arms:
             for i in ids:
                 owner.setdefault(i, set()).add(key)
     out = []
-    stack_plan = _plan(s, runs, sections)
     for members, epochs in zip(stack_plan.groups, stack_plan.epochs):
         keys = sorted(set().union(*(owner[i] for i in members)), key=list(SECTIONS).index)
         titles = [SECTIONS[k].title for k in keys]
@@ -76,10 +79,10 @@ def run_lecture(
     workers train, ``checkpoint.worker1``, …) until the caller removes them; ``reglab demo`` does once
     results.json is written.
     """
-    runs, sections = plan(list(SECTIONS.values()), s)
     start = time.perf_counter()
+    runs, sections, stack_plan = planned(s)
     results = train_runs(
-        runs, plan=_plan(s, runs, sections), device=device, on_epoch=on_epoch, on_stack=on_stack, checkpoint=checkpoint,
+        runs, plan=stack_plan, device=device, on_epoch=on_epoch, on_stack=on_stack, checkpoint=checkpoint,
         keep_checkpoint=True, workers=workers,
     )  # fmt: skip
     trained = time.perf_counter() - start
