@@ -18,9 +18,15 @@ from reglab.cli.folders import foreign_files
 from reglab.config import DataConfig, RunConfig
 from reglab.regularizers import L1, L2
 from reglab.runs import Run, plan_stacks, train_runs
-from reglab.workers import StackJob, WorkerError, checkpoint_files, threaded_first
+from reglab.workers import StackJob, WorkerError, checkpoint_files, estimated_seconds, threaded_first, worth_spreading
 
 MOONS = DataConfig(dataset="moons", n_samples=80, noise=0.2)
+
+
+@pytest.fixture(autouse=True)
+def spread_even_tiny_stacks(monkeypatch):
+    """These stacks train in well under a worker's start: spread them anyway, which is what is tested."""
+    monkeypatch.setattr("reglab.workers.SPAWN_SECONDS", 0.0)
 
 
 def runs() -> list[Run]:
@@ -113,6 +119,14 @@ def test_big_stacks_train_threaded_first_on_free_cores_and_everything_spreads_on
     big, small = job(150, (128, 128)), job(5, (128, 128))  # 150·32·(2·128 + 128·128 + 128) ≈ 81 M multiply-adds per step, 5: 2.7 M
     assert threaded_first([small, big], cores=2) == ([big], [small])
     assert threaded_first([small, big], cores=1) == ([], [small, big])
+
+
+def test_a_second_process_only_when_its_share_of_the_work_pays_for_its_start(monkeypatch):
+    small = job(5, (128, 128))  # 10 epochs of 5 models: well under a second
+    monkeypatch.setattr("reglab.workers.SPAWN_SECONDS", 2.0)
+    assert not worth_spreading([small, small], 2)
+    monkeypatch.setattr("reglab.workers.SPAWN_SECONDS", estimated_seconds(small) / 2)
+    assert worth_spreading([small, small], 2) and not worth_spreading([small], 2) and not worth_spreading([small, small], 1)
 
 
 def test_checkpoint_files_are_the_callers_then_the_workers_in_order(tmp_path):

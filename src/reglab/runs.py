@@ -25,7 +25,17 @@ from reglab.engine import DIVERGED_HINT, EpochReport, Outcome, memory, stack_key
 from reglab.engine.memory import stack_size
 from reglab.engine.threads import GOVERNOR, available_cores, fixed_threads
 from reglab.measures import FitThresholds, explain, generalization_gap, layer_stats, verdict
-from reglab.workers import Ledger, Saver, StackJob, checkpoint_files, read_saved, threaded_first, train_spread, train_stacks
+from reglab.workers import (
+    Ledger,
+    Saver,
+    StackJob,
+    checkpoint_files,
+    read_saved,
+    threaded_first,
+    train_spread,
+    train_stacks,
+    worth_spreading,
+)
 
 __all__ = [
     "Run", "RunResult", "StackPlan", "grid", "group_runs", "check_runs_memory",
@@ -280,7 +290,7 @@ def train_runs(
     here, spread = jobs, []
     if workers > 1:
         here, spread = threaded_first(jobs, fixed_threads() or GOVERNOR.free_cores())
-        if len(spread) < 2:
+        if not worth_spreading(spread, workers):
             here, spread = jobs, []
     saver = Saver.to(checkpoint, fingerprint, ledger, checkpoint_every)
     train_stacks(here, ledger, states, device=device, on_epoch=on_epoch, on_stack=on_stack, saver=saver)

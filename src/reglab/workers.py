@@ -50,7 +50,7 @@ from reglab.errors import ReglabError
 
 __all__ = [
     "SNAPSHOT_EVERY", "Ledger", "StackJob", "WorkerError", "checkpoint_files", "estimated_seconds", "longest_first", "read_saved",
-    "step_macs", "threaded_first", "train_spread", "train_stacks", "worker_of", "worker_path",
+    "step_macs", "threaded_first", "train_spread", "train_stacks", "worker_of", "worker_path", "worth_spreading",
 ]  # fmt: skip
 
 SNAPSHOT_EVERY = 0.5  # seconds of training an interruption may cost: the state is copied at most this often
@@ -234,6 +234,15 @@ def estimated_seconds(job: StackJob) -> float:
     size = stack_size(job.configs, job.splits, job.dtype)
     steps = job.configs[0].epochs * math.ceil(size.rows["train"] / size.batch)
     return steps * (STEP_SECONDS + MAC_SECONDS * _macs(size) * size.element / 4)
+
+
+SPAWN_SECONDS = 2.0  # a worker process's start: the interpreter, torch and reglab imported (measured 2.05 s)
+
+
+def worth_spreading(jobs: Sequence[StackJob], workers: int) -> bool:
+    """Whether ``workers`` processes are worth their start: each one's share of the estimated work must be at least
+    twice :data:`SPAWN_SECONDS` (measured: the quick demo's 3 s of small stacks took 3.9 s on two processes, 3.1 s on one)."""
+    return workers > 1 and len(jobs) > 1 and sum(estimated_seconds(j) for j in jobs) / workers >= 2 * SPAWN_SECONDS
 
 
 THREADED_MACS = 15e6  # multiply-accumulates per step from which a stack gains from threads more than from a second process

@@ -173,9 +173,9 @@ def _read_results(path: str) -> dict[str, Any]:
 def _train(settings, device: str, checkpoint: Path) -> dict:
     """Trains with progress per stack on stderr, each named after the sections it serves.
 
-    On a CPU with two cores or more (``--threads`` counts when given), the stacks are spread over two
-    processes, each with half the cores: the demo's many small stacks gain most, and beside a busy
-    process each worker loses only its share (see :mod:`reglab.workers`).
+    On a CPU with two cores or more (``--threads`` counts when given), stacks may be spread over two
+    processes, each with half the cores, when their work pays for a second process's start: the full
+    demo's small stacks, or every stack beside a busy process (see :mod:`reglab.workers`).
     """
     from reglab.engine.threads import available_cores, fixed_threads
     from reglab.lecture import SECTIONS, run_lecture, stacks
@@ -188,8 +188,7 @@ def _train(settings, device: str, checkpoint: Path) -> dict:
         more = f" +{len(stack['sections']) - 2}" if len(stack["sections"]) > 2 else ""
         shown.append(Stack(models=stack["models"], epochs=stack["epochs"], serves=names + more, noun="model"))
     workers = 2 if device == "cpu" and (fixed_threads() or available_cores()) >= 2 else 1
-    title = f"training the lecture's {sum(s.models for s in shown)} models in {len(shown)} stacks"
-    with StackProgress(shown, title + (f" ({workers} processes)" if workers > 1 else "")) as progress:
+    with StackProgress(shown, f"training the lecture's {sum(s.models for s in shown)} models in {len(shown)} stacks") as progress:
         return run_lecture(
             settings, device=device, on_epoch=progress, on_stack=progress.stack_done, checkpoint=str(checkpoint), workers=workers
         )
