@@ -4,7 +4,7 @@ Every ``import reglab...`` of every module (lazy ones inside functions included)
 ``ast``; a module may import its own layer and the layers below it, never above:
 
     faces       cli/ · web/
-    workflows   runs · workers · checkpoints · sweeps · lecture/ · tuning/ · diagnosis/
+    workflows   runs · workers · costs · checkpoints · sweeps · lecture/ · tuning/ · diagnosis/
     views       views/            measures/   (views draw measured numbers; measures never draw)
     engine      engine/
     inputs      config · regularizers · errors · data/
@@ -32,7 +32,7 @@ LAYERS = {
 TOP_LEVEL = {
     "config": "inputs", "regularizers": "inputs", "errors": "inputs", "data": "inputs",
     "engine": "engine", "measures": "measures", "views": "views",
-    "runs": "workflows", "workers": "workflows", "checkpoints": "workflows", "sweeps": "workflows", "lecture": "workflows",
+    "runs": "workflows", "workers": "workflows", "costs": "workflows", "checkpoints": "workflows", "sweeps": "workflows", "lecture": "workflows",
     "tuning": "workflows",
     "diagnosis": "workflows",
     "cli": "faces", "web": "faces",

@@ -137,3 +137,17 @@ def test_checkpoint_files_are_the_callers_then_the_workers_in_order(tmp_path):
     path.write_bytes(b"")
     assert checkpoint_files(path)[0] == path
     assert foreign_files(tmp_path) == ["checkpoint.pt.workers", "other.pt"]  # a worker's files belong to the demo
+
+
+def test_the_cost_model_is_this_machines_measurement(monkeypatch):
+    """Estimates come from the costs measured in this process: a hand-worked job under given costs, and sane measures."""
+    from reglab.costs import Costs, machine_costs
+
+    measured = machine_costs()
+    assert 0 < measured.step < 0.1 and 0 < measured.mac < 1e-6 and 1.0 <= measured.spawn <= 10.0
+    assert machine_costs() is measured  # measured once per process
+    monkeypatch.setattr("reglab.workers.machine_costs", lambda: Costs(step=1e-3, mac=1e-9, spawn=2.0))
+    small = job(5, (128, 128))
+    steps = 10 * -(-len(small.splits[0].X_train) // 32)  # 10 epochs of batches of 32
+    macs = 5 * 32 * (2 * 128 + 128 * 128 + 128)
+    assert estimated_seconds(small) == pytest.approx(steps * (1e-3 + 1e-9 * macs))

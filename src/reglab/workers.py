@@ -41,8 +41,9 @@ import torch
 
 from reglab.checkpoints import read_checkpoint, write_checkpoint
 from reglab.config import RunConfig
+from reglab.costs import machine_costs
 from reglab.data import Split
-from reglab.engine import EpochReport, Outcome, StackTrainer
+from reglab.engine import EpochReport, Outcome, StackTrainer, flush_subnormals
 from reglab.engine.memory import StackSize, stack_size
 from reglab.engine.state import outcome_from_state
 from reglab.engine.threads import threads_fixed
@@ -222,27 +223,24 @@ def train_stack(trainer: StackTrainer, g: int, on_epoch: OnEpoch | None, saver: 
         raise
 
 
-# What one step of a stack costs, for balancing workers (only ratios matter): a fixed part (about twenty small
-# ops, Python and dispatch) and a part per multiply-accumulate of the forward pass, backward and optimiser
-# included; fitted on the lecture's stacks on a 2-core Zen 4 (5 to 150 models, widths 1 to 1000).
-STEP_SECONDS = 4e-4
-MAC_SECONDS = 2.7e-10
-
-
 def estimated_seconds(job: StackJob) -> float:
-    """Rough seconds of training ``job`` on one core, float64 counted twice the multiply-accumulates."""
+    """Rough seconds of training ``job`` on one core of this machine (:func:`reglab.costs.machine_costs`), float64
+    counted twice the multiply-accumulates."""
     size = stack_size(job.configs, job.splits, job.dtype)
     steps = job.configs[0].epochs * math.ceil(size.rows["train"] / size.batch)
-    return steps * (STEP_SECONDS + MAC_SECONDS * _macs(size) * size.element / 4)
+    return machine_costs().seconds(steps, _macs(size) * size.element / 4)
 
 
-SPAWN_SECONDS = 2.0  # a worker process's start: the interpreter, torch and reglab imported (measured 2.05 s)
+SPAWN_SECONDS: float | None = None  # a worker process's start; None: this machine's estimate (reglab.costs)
 
 
 def worth_spreading(jobs: Sequence[StackJob], workers: int) -> bool:
     """Whether ``workers`` processes are worth their start: each one's share of the estimated work must be at least
-    twice :data:`SPAWN_SECONDS` (measured: the quick demo's 3 s of small stacks took 3.9 s on two processes, 3.1 s on one)."""
-    return workers > 1 and len(jobs) > 1 and sum(estimated_seconds(j) for j in jobs) / workers >= 2 * SPAWN_SECONDS
+    twice a worker's start (measured: the quick demo's 3 s of small stacks took 3.9 s on two processes, 3.1 s on one)."""
+    if workers <= 1 or len(jobs) <= 1:
+        return False
+    spawn = machine_costs().spawn if SPAWN_SECONDS is None else SPAWN_SECONDS
+    return sum(estimated_seconds(j) for j in jobs) / workers >= 2 * spawn
 
 
 THREADED_MACS = 15e6  # multiply-accumulates per step from which a stack gains from threads more than from a second process
@@ -491,6 +489,7 @@ def _work(order: _Order, counter, outbox) -> None:
     k = order.worker
     try:
         _die_with(order.parent)
+        flush_subnormals()
         from reglab.engine.threads import set_threads
 
         set_threads(order.threads)

@@ -42,6 +42,7 @@ from reglab.data import Split
 from reglab.engine.batches import PARTS, StackData
 from reglab.engine.coefficients import Coefficients
 from reglab.engine.early_stopping import EarlyStopping
+from reglab.engine.floats import flush_subnormals
 from reglab.engine.grouping import check_stack
 from reglab.engine.objective import data_loss, penalty_gradient_, penalty_value
 from reglab.engine.optim import StackOptimizer
@@ -91,6 +92,7 @@ class StackTrainer:
         dtype: torch.dtype = torch.float32,
     ) -> None:
         check_stack(configs, splits)
+        flush_subnormals()  # in whichever thread trains: see reglab.engine.floats
         self.configs, self.splits = list(configs), list(splits)
         self.device, self.dtype = torch.device(device), dtype
         s0, c0 = splits[0], configs[0]

@@ -8,7 +8,7 @@ from reglab.data import load
 from reglab.lecture.analysis import arm_summary, best_sentence, curve, fmt, hidden_weight_stats, mean, ok, per_seed, score_rows, stat
 from reglab.lecture.compare import best_of, compare, describe
 from reglab.lecture.plan import Arm, Arms, Section, Settings
-from reglab.measures.weights import dead_relu_units
+from reglab.measures.weights import FLOAT32_TINY, dead_relu_units
 from reglab.regularizers import L1, L1L2, L2
 from reglab.views.report import figures
 from reglab.views.report.codec import pack
@@ -41,6 +41,11 @@ def sparsity_prose(prox: dict, sub: dict, l2: dict) -> str:
         f"{mean(sub['exact_zero']):.0%} exactly to zero but leaves {mean(sub['near_zero']):.0%} below 1e-3, hovering around it; "
         f"L2 leaves {mean(l2['exact_zero']):.0%} exact zeros. "
     )
+    if mean(l2["exact_zero"]) > 0 or mean(sub["exact_zero"]) > 0:
+        text += (
+            "Neither L2 nor the subgradient sets a weight to zero itself: their exact zeros are weights that shrank "
+            f"below float32's smallest normal number ({FLOAT32_TINY:.1e}) and were flushed to zero. "
+        )
     if mean(prox["exact_zero"]) > mean(sub["exact_zero"]):
         return text + "So 'L1 gives exact zeros' holds for the proximal step, not for the plain subgradient. "
     return text + "Here even proximal L1 did not produce more exact zeros than the subgradient. "

@@ -8,7 +8,10 @@ For one kernel ``w`` with ``n`` entries:
 - ``q1, median, q3`` are ``np.percentile(w, [25, 50, 75])`` (linear interpolation); the whiskers
   are Tukey's, as matplotlib's boxplot draws them: the most extreme entries inside
   ``[q1 − 1.5·IQR, q3 + 1.5·IQR]`` with ``IQR = q3 − q1``.
-- ``exact_zero`` is the fraction of entries equal to 0.0 (what proximal L1 produces);
+- ``exact_zero`` is the fraction of entries equal to 0.0: what proximal L1's soft threshold produces, and,
+  under any penalty, a weight that shrank below float32's smallest normal number (:data:`FLOAT32_TINY`,
+  1.2e-38), which training flushes to zero (:mod:`reglab.engine.floats`); L2, decay and subgradient L1
+  never set a weight to zero themselves, so their exact zeros are flushed ones.
   ``near_zero`` the fraction with ``|w| < near_zero`` (1e-3 by default), exact zeros included
   (where subgradient L1 leaves weights hovering).
 
@@ -25,7 +28,9 @@ from scipy import special
 
 from reglab.config import ACTIVATIONS
 
-__all__ = ["dead_relu_units", "dead_units", "hidden_activations", "layer_stats", "weight_stats"]
+__all__ = ["FLOAT32_TINY", "dead_relu_units", "dead_units", "hidden_activations", "layer_stats", "weight_stats"]
+
+FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # smallest normal float32: a smaller result is flushed to zero in training
 
 # the NumPy form of each activation of reglab.config.ACTIVATIONS (a test holds that the names agree)
 _ACTIVATION_FUNCTIONS = {

@@ -27,7 +27,7 @@ from typing import Any
 import torch
 
 from reglab.data import Split
-from reglab.engine import EpochReport, StackTrainer
+from reglab.engine import EpochReport, StackTrainer, flush_subnormals
 from reglab.measures.ceiling import data_ceiling
 from reglab.regularizers import make_regularizer
 from reglab.web import frames
@@ -143,6 +143,7 @@ class PlaygroundRun:
     # worker ------------------------------------------------------------------------------------
 
     def _work(self) -> None:
+        flush_subnormals()
         if self.threads is not None:
             torch.set_num_threads(self.threads)
         try:
@@ -270,6 +271,7 @@ class PlaygroundRun:
     # drawer ------------------------------------------------------------------------------------
 
     def _draw(self) -> None:
+        flush_subnormals()
         if self.threads is not None:
             torch.set_num_threads(self.threads)
         ended = lambda: self.state == "cancelled" and not self._worker.is_alive()  # noqa: E731

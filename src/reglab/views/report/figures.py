@@ -149,7 +149,9 @@ def weights(f: dict) -> Drawn:
         magnitude_histograms(panels, "|w| by layer, on a log scale", references),
         (
             "Seed 0. Each panel is one layer; the dashed ticks on the first are the largest |w| of the ranges the lecture quotes. "
-            "Only hidden kernels are penalised: watch the output layer."
+            "Only hidden kernels are penalised: watch the output layer. The first bin holds every |w| below its edge; "
+            "training flushes values below float32's smallest normal number (1.2e-38) to zero, so L2 and decay never "
+            "reach the zero bar by themselves."
         ),
     )
 
@@ -183,7 +185,8 @@ def penalties(f: dict) -> Drawn:
     yield (
         "penalties_weights",
         magnitude_histograms(panels, "Second hidden layer |w| by penalty (log scale)"),
-        "Seed 0 of each penalty. The bar left of the break is the fraction exactly 0; the curve is every other weight by |w|.",
+        "Seed 0 of each penalty. The bar left of the break is the fraction exactly 0 (proximal L1's soft threshold; under "
+        "L2 or the subgradient only weights that shrank below 1.2e-38 and were flushed); the curve is every other weight by |w|.",
     )
     sp = f["sparsity"]
     labels = list(sp)
