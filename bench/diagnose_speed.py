@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+import workloads as wl  # bench/ is on the path: this script's own folder
+
 ROWS, FEATURES = 50_000, 20
 RUN = "import sys, reglab.cli.diagnosing; from reglab.cli import main; main(sys.argv[1:])"
 
@@ -66,6 +68,7 @@ def main() -> None:
     parser.add_argument("--missing-cells", action="store_true", help="leave 1% of the numeric cells empty (needs --missing)")
     parser.add_argument("--extra", default="", help="further options for the CSV case, e.g. '--missing mean'")
     options = parser.parse_args()
+    wl.print_machine()  # the CPU and its matmul peak, beside every figure
     work = Path(tempfile.mkdtemp(prefix="reglab-diagnose-bench-"))
     if options.only in (None, "breast_cancer"):
         load = os.getloadavg()[0]

@@ -25,6 +25,7 @@ from sklearn.metrics import accuracy_score, r2_score
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
 import reglab
+import workloads as wl  # bench/ is on the path: this script's own folder
 from reglab.config import DataConfig
 from reglab.data import load
 
@@ -49,6 +50,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", default="breast_cancer,wine,diabetes")
     args = parser.parse_args()
+    machine = wl.print_machine()  # the CPU and its matmul peak, beside every figure
     rows = []
     for name in args.datasets.split(","):
         start = time.perf_counter()
@@ -68,7 +70,7 @@ def main() -> None:
     for r in rows:
         scores = f"{r['reglab_tuned']:13.4f} {r['sklearn_mlp']:12.4f} {r['difference']:+11.4f}"
         print(f"{r['dataset']:15} {r['score']:9} {scores} {r['diagnose_s']:8.1f}s")
-    print(json.dumps(rows))
+    print(json.dumps({"machine": machine, "rows": rows}))
 
 
 if __name__ == "__main__":

@@ -62,6 +62,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--skip-plain", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    machine = wl.print_machine()  # the CPU and its matmul peak, beside every figure
 
     w1_seconds, _ = time_reglab(wl.W1, args.epochs)
     w2_seconds, results = time_reglab(wl.W2, args.epochs)
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> dict:
             plain_is_estimate=n < len(wl.W2),
             speedup=round(total / w2_seconds, 1),
         )
+    report["machine"] = machine
     if args.json:
         print(json.dumps(report))
     else:

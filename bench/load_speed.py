@@ -28,6 +28,8 @@ import sys
 import time
 from pathlib import Path
 
+import workloads as wl  # bench/ is on the path: this script's own folder
+
 REGLAB = str(Path(sys.executable).with_name("reglab"))
 SWEEP = [
     REGLAB, "sweep", "--penalty", "l1,l2", "--lam", "1e-4,1e-3,1e-2,1e-1", "--dropout", "0,0.2",
@@ -76,6 +78,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    machine = wl.print_machine()  # the CPU and its matmul peak, beside every figure
     times: dict[str, dict[str, list[float]]] = {name: {} for name in SETTINGS}
     for r in range(args.rounds):
         for name, setting in SETTINGS.items():
@@ -92,7 +95,8 @@ def main() -> None:
         )
     ratio = medians["policy"]["quiet"] / medians["fixed 2"]["quiet"]
     print(f"quiet, policy / fixed 2: {ratio:.2f}")
-    print(json.dumps({"rounds": args.rounds, "medians_s": medians, "times_s": times, "quiet_policy_over_fixed2": ratio}))
+    document = {"machine": machine, "rounds": args.rounds, "medians_s": medians, "times_s": times, "quiet_policy_over_fixed2": ratio}
+    print(json.dumps(document))
 
 
 if __name__ == "__main__":

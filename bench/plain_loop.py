@@ -105,6 +105,7 @@ def main(argv=None) -> dict:
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     args = p.parse_args(argv)
+    wl.print_machine()  # the CPU and its matmul peak, beside every figure
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)

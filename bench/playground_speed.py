@@ -31,6 +31,8 @@ import time
 
 import httpx
 
+import workloads as wl  # bench/ is on the path: this script's own folder
+
 SERVER = """
 import sys, uvicorn
 from reglab.web import create_app
@@ -125,6 +127,7 @@ def main() -> None:
     parser.add_argument("--models", type=int, default=5, help="compared models (1 to 6)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads of the training worker (0: reglab's thread policy)")
     args = parser.parse_args()
+    machine = wl.print_machine()  # the CPU and its matmul peak, beside every figure
     port = free_port()
     server = start_server(port, args.threads)
     try:
@@ -132,7 +135,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(10)
-    print(json.dumps({**result, "threads": args.threads, "models": args.models}))
+    print(json.dumps({**result, "threads": args.threads, "models": args.models, "machine": machine}))
 
 
 if __name__ == "__main__":

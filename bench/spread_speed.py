@@ -16,6 +16,7 @@ import argparse
 import statistics
 import time
 
+import workloads as wl  # bench/ is on the path: this script's own folder
 from reglab.engine.threads import available_cores
 from reglab.lecture import planned, settings_for
 from reglab.runs import StackPlan, train_runs
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    wl.print_machine()  # the CPU and its matmul peak, beside every figure
     runs, sub = small_stacks(args.quick)
     print(f"{len(sub.groups)} stacks, {len(runs)} models, {available_cores()} cores")
     times: dict[int, list[float]] = {1: [], 2: []}

@@ -28,6 +28,7 @@ import optuna
 import torch
 from torch import nn
 
+import workloads as wl  # bench/ is on the path: this script's own folder
 from reglab.config import DataConfig, RunConfig
 from reglab.data import load
 from reglab.tuning import SearchSpace, tune
@@ -111,6 +112,7 @@ def main() -> None:
     parser.add_argument("--workers", action="store_true", help="also time two worker processes against one")
     parser.add_argument("--no-prune", action="store_true", help="train every trial to the end on both sides")
     a = parser.parse_args()
+    wl.print_machine()  # the CPU and its matmul peak, beside every figure
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
         batched, batched_best = run_reglab(a.trials, a.epochs, a.batch, Path(tmp) / "batched", not a.no_prune)

@@ -91,3 +91,53 @@ def measure_peak_gflops(seconds: float = 2.0, n: int = 512) -> float:
             torch.matmul(a, b, out=out)
         reps += 10
     return 2.0 * n**3 * reps / elapsed / 1e9
+
+
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo``; elsewhere what :mod:`platform` says): timings hold for one CPU only
+    (Intel cores, for one, compute subnormal floats through a slow path that AMD's mostly lack)."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def machine_line(seconds: float = 1.0) -> dict:
+    """What every benchmark prints beside its figures: the CPU model, its cores and the fp32 matmul peak measured
+    now on one thread and on all of them (GFLOP/s), and whether this process flushes subnormal floats."""
+    import os
+
+    import torch
+
+    before = torch.get_num_threads()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    try:
+        torch.set_num_threads(1)
+        one = measure_peak_gflops(seconds / 2)
+        torch.set_num_threads(cores)
+        every = measure_peak_gflops(seconds / 2)
+    finally:
+        torch.set_num_threads(before)
+    tiny = torch.full((1,), 1e-20)
+    return {
+        "cpu": cpu_model(), "cores": cores, "torch": torch.__version__,
+        "matmul_gflops_1_thread": round(one, 1), f"matmul_gflops_{cores}_threads": round(every, 1),
+        "flushes_subnormals": bool((tiny * tiny).item() == 0.0),
+    }  # fmt: skip
+
+
+def print_machine(seconds: float = 1.0, file=None) -> dict:
+    """Prints :func:`machine_line` as one line (to stderr by default) and returns it."""
+    import sys
+
+    info = machine_line(seconds)
+    peaks = ", ".join(f"{k.removeprefix('matmul_gflops_').replace('_', ' ')} {v:g}" for k, v in info.items() if k.startswith("matmul"))
+    print(f"machine: {info['cpu']}, {info['cores']} cores, torch {info['torch']}; fp32 matmul peak GFLOP/s: {peaks}",
+          file=file or sys.stderr, flush=True)  # fmt: skip
+    return info
