@@ -24,7 +24,7 @@ WORDS = ("red", "green", "blue", "a b", 'say "hi"', "x,y", "ünï")
 
 def cell(kind: str, i: int, draw) -> str:
     if kind == "float":
-        return repr(draw(st.floats(-1e6, 1e6, allow_nan=False)))
+        return repr(draw(st.floats(-1e6, 1e6, allow_nan=False, allow_subnormal=False)))
     if kind == "int":
         return str(draw(st.integers(-50, 50)))
     if kind == "text":
@@ -62,8 +62,8 @@ def csv_files(draw):
         elif target_kind == "labels":
             cells.append(("yes", "no")[(i * shift + i) % 2])
         else:
-            cells.append(repr(0.37 * i * (shift + 1) + draw(st.floats(-1, 1, allow_nan=False))))
-        cells = ["" if draw(st.floats(0, 1)) < missing else c for c in cells]
+            cells.append(repr(0.37 * i * (shift + 1) + draw(st.floats(-1, 1, allow_nan=False, allow_subnormal=False))))
+        cells = ["" if draw(st.floats(0, 1, allow_subnormal=False)) < missing else c for c in cells]
         rows.append(cells)
     if draw(st.booleans()):  # R's write.csv row names
         names = [""] + names
