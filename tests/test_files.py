@@ -10,10 +10,12 @@ from __future__ import annotations
 import dataclasses
 import json
 
+import numpy as np
 import pytest
 import torch
 
 import reglab.lecture
+from reglab.checkpoints import write_checkpoint
 from reglab.cli import main
 from reglab.config import SCHEMA_VERSION
 from reglab.lecture import settings_for
@@ -55,16 +57,81 @@ def test_checkpoint_of_another_version_or_command_is_one_line(tmp_path, capsys):
     path = tmp_path / "checkpoint.pt"
     torch.save({"fingerprint": [], "done": {}, "configs": {}, "group": None, "state": None}, path)  # before checkpoints had a version
     code, out, err = cli(capsys, "sweep", *TINY, "--out", str(tmp_path))
-    message = f"The checkpoint '{path}' was not written by this version of reglab (format none, expected 2): remove it to start over."
+    message = f"The checkpoint '{path}' was not written by this version of reglab (format none, expected 3): remove it to start over."
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
     path.unlink()
     assert cli(capsys, "sweep", *TINY, "--out", str(tmp_path), "--json")[0] == 0
-    torch.save({"kind": "reglab-checkpoint", "version": 2, "fingerprint": [["x", "y"]]}, path)  # another command's runs
+    torch.save({"kind": "reglab-checkpoint", "version": 2, "fingerprint": [["x", "y"]]}, path)  # the format before checksums
+    code, out, err = cli(capsys, "train", *TINY, "--out", str(tmp_path))
+    message = f"The checkpoint '{path}' was not written by this version of reglab (format 2, expected 3): remove it to start over."
+    assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
+    write_checkpoint(path, [("x", "y")], {}, {}, 0, None)  # another command's runs
     code, out, err = cli(capsys, "train", *TINY, "--out", str(tmp_path))
     message = (
         f"The checkpoint '{path}' belongs to other runs (another command or other options): remove it to start over, "
         "or run the command that wrote it."
     )
+    assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
+
+
+def interrupted(capsys, monkeypatch, *args: str) -> None:
+    """Runs the command until its second epoch, then stops it as Ctrl-C would: it leaves its checkpoint."""
+    from reglab.engine import StackTrainer
+
+    epoch = StackTrainer._run_epoch
+
+    def stop_at_second(self):
+        if self.epoch == 1:
+            raise KeyboardInterrupt
+        return epoch(self)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(StackTrainer, "_run_epoch", stop_at_second)
+        assert cli(capsys, *args)[0] == 130
+
+
+def test_a_checkpoint_changed_on_disk_is_refused_not_resumed(tmp_path, capsys, monkeypatch):
+    """64 bytes inverted in the middle of a sweep's checkpoint: refused by its checksum (it used to resume silently,
+    with thousands of values changed)."""
+    path = tmp_path / "checkpoint.pt"
+    interrupted(capsys, monkeypatch, "sweep", *TINY, "--out", str(tmp_path), "--json")
+    raw = bytearray(path.read_bytes())
+    middle = len(raw) // 2
+    raw[middle:middle + 64] = bytes(255 - b for b in raw[middle:middle + 64])
+    path.write_bytes(bytes(raw))
+    code, out, err = cli(capsys, "sweep", *TINY, "--out", str(tmp_path), "--json")
+    body = len(raw) - raw.index(b"\n") - 1
+    message = (
+        f"The checkpoint '{path}' is corrupt: its bytes do not match the checksum written with them ({body} of {body} bytes; "
+        "changed on disk or copied badly): remove it to start over."
+    )
+    assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
+
+
+def test_a_checkpoint_of_a_csv_file_that_changed_since_is_refused(tmp_path, capsys, monkeypatch):
+    rng = np.random.default_rng(0)
+    table = tmp_path / "table.csv"
+    rows = lambda n: "".join(f"{a:.3f},{b:.3f},{int(a > b)}\n" for a, b in rng.normal(size=(n, 2)))  # noqa: E731
+    table.write_text("a,b,y\n" + rows(60))
+    out = tmp_path / "out"
+    command = ["sweep", "--dataset", str(table), "--target", "y", "--epochs", "3", "--hidden", "4", "--out", str(out), "--json"]
+    interrupted(capsys, monkeypatch, *command)
+    table.write_text(table.read_text() + rows(1))  # one row more, under the same name and options
+    code, stdout, err = cli(capsys, *command)
+    message = (
+        f"The checkpoint '{out / 'checkpoint.pt'}' was written for other contents of the data file '{table}' (it changed since): "
+        "remove it to start over, or put back the file it was written for."
+    )
+    assert (code, stdout, err) == (2, "", f"reglab: error: {message}\n")
+
+
+def test_a_checkpoint_of_another_reglab_version_is_refused(tmp_path, capsys, monkeypatch):
+    path = tmp_path / "checkpoint.pt"
+    interrupted(capsys, monkeypatch, "sweep", *TINY, "--out", str(tmp_path), "--json")
+    monkeypatch.setattr("reglab.checkpoints._reglab_version", lambda: "99.0")
+    code, out, err = cli(capsys, "sweep", *TINY, "--out", str(tmp_path), "--json")
+    written = path.read_bytes().split(b"reglab=")[1].split(b"\n")[0].decode()
+    message = f"The checkpoint '{path}' was written by reglab {written}, this is reglab 99.0: resume it with that version, or remove it to start over."
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
 
 
