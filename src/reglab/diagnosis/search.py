@@ -29,6 +29,7 @@ from optuna.trial import TrialState
 from reglab.config import DataConfig, RunConfig
 from reglab.diagnosis.choose import Candidate
 from reglab.diagnosis.settings import Settings
+from reglab.tuning.records import data_record
 from reglab.tuning.search import Plan, work
 from reglab.tuning.storage import OBJECTIVE, default_url, masked, open_storage, open_study
 from reglab.tuning.tuner import REDUCTION_FACTOR, make_sampler, rungs
@@ -63,9 +64,10 @@ def grid_size(settings: Settings) -> int:
 
 
 def study_name(data: DataConfig, base: RunConfig, settings: Settings) -> str:
-    """A name that changes with anything that changes the trials: the same command resumes its study."""
+    """A name that changes with anything that changes the trials (a CSV file's content included): the same command
+    on the same data resumes its study."""
     what = {
-        "data": data.model_dump(mode="json"), "base": base.model_dump(mode="json", by_alias=True),
+        "data": data_record(data), "base": base.model_dump(mode="json", by_alias=True),
         "space": settings.space.fingerprint(), "seeds": settings.search_seeds,
     }  # fmt: skip
     return "reglab-diagnose-" + hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:12]
@@ -105,7 +107,7 @@ def open_search(data: DataConfig, base: RunConfig, settings: Settings, folder: P
     rdb = open_storage(url, settings.heartbeat)
     every = max(1, base.epochs // 10)
     pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=every, reduction_factor=REDUCTION_FACTOR) if mode == "tpe" else None
-    record = {"objective": OBJECTIVE, "space": space.fingerprint(), "sampler": mode, "split": "fixed"}
+    record = {"objective": OBJECTIVE, "space": space.fingerprint(), "sampler": mode, "split": "fixed", "data": data_record(data)}
     name = settings.study or study_name(data, base, settings)
     study = open_study(rdb, name, record, make_sampler(mode, space, base.seed), pruner or optuna.pruners.NopPruner())
     plan = Plan(base, data, space, settings.search_seeds, split_per_seed=False)

@@ -33,6 +33,7 @@ from reglab.measures import FitThresholds
 from reglab.runs import Run, RunResult, json_safe, train_runs
 from reglab.sweeps import summarize_sweep
 from reglab.tuning.liveness import Heartbeat, fail_still_running, sweep, worker_id
+from reglab.tuning.records import data_record
 from reglab.tuning.search import ask, claim, count
 from reglab.tuning.storage import OBJECTIVE, open_storage, open_study
 from reglab.tuning.tuner import make_sampler
@@ -51,8 +52,8 @@ def configurations(runs: Sequence[Run]) -> list[list[int]]:
 
 
 def fingerprint(runs: Sequence[Run]) -> str:
-    """A digest of every run, kept in the study: a worker with another grid is refused."""
-    text = json.dumps([[r.config.model_dump(mode="json", by_alias=True), r.data.model_dump(mode="json")] for r in runs], sort_keys=True)
+    """A digest of every run (a CSV file's digest included), kept in the study: a worker with another grid is refused."""
+    text = json.dumps([[r.config.model_dump(mode="json", by_alias=True), data_record(r.data)] for r in runs], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

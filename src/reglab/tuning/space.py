@@ -95,6 +95,10 @@ class SearchSpace:
             points["dropout"] = [float(v) for v in np.linspace(self.dropout_low, self.dropout_high, DROPOUT_GRID_POINTS)]
         return points
 
+    def grid_size(self) -> int:
+        """How many points :meth:`grid` has: the most trials a grid search can train without repeating one."""
+        return math.prod(len(values) for values in self.grid().values())
+
     def fingerprint(self) -> str:
         """The space as a JSON text, kept in the study so that a study is never resumed with another space."""
         return json.dumps(

@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 
 from reglab.errors import OptionError
+from reglab.tuning.records import difference
 
 __all__ = ["DEFAULT_FILE", "OBJECTIVE", "default_url", "masked", "open_storage", "open_study"]
 
@@ -35,6 +36,7 @@ DEFAULT_FILE = "study.db"  # the SQLite file of a study in its output folder
 OBJECTIVE = "val_data_loss"  # what every reglab study minimises: the seed-mean validation data loss
 RACE_ATTEMPTS = 20
 LOST_RACE = ("already exists", "duplicate", "database is locked")  # what a database says when another worker created it first
+ACCOUNT = re.compile(r"^([\w+.-]+://[^:/@]*:)[^@]*@")  # scheme://user:password@, as SQLAlchemy's URL grammar reads it
 T = TypeVar("T")
 
 
@@ -44,25 +46,30 @@ def default_url(folder: str | Path) -> str:
 
 
 def masked(url: str) -> str:
-    """``url`` with its password replaced by ``***`` (also for a URL that does not parse)."""
+    """``url`` with the password of its network location replaced by ``***``, and nothing else touched
+    (a password ``p`` leaves ``postgresql`` alone). SQLAlchemy parses the URL; one it refuses (a port
+    that is not a number, say) is read by SQLAlchemy's own grammar, ``scheme://user:password@``."""
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+        return ACCOUNT.sub(r"\1***@", url, count=1)
 
 
-def password(url: str) -> str | None:
+def _written_forms(url: str) -> set[str]:
+    """The ways ``url`` can appear in a message: as given, as SQLAlchemy renders it, with reglab's driver."""
+    forms = {url}
     try:
-        return make_url(url).password
+        forms |= {make_url(url).render_as_string(hide_password=False), with_driver(url)}
     except (ArgumentError, ValueError):
-        found = re.search(r"://[^:/@]*:([^@]*)@", url)
-        return found.group(1) if found else None
+        pass
+    return forms
 
 
 def storage_error(url: str, why: str) -> OptionError:
-    secret = password(url)
-    if secret:
-        why = why.replace(secret, "***")
+    """The one-line refusal of ``url``; every whole occurrence of the URL in ``why`` is shown masked."""
+    for form in sorted(_written_forms(url), key=len, reverse=True):
+        if form != masked(form):
+            why = why.replace(form, masked(form))
     why = " ".join(why.split())
     return OptionError(f"The '--storage' option must be {why}. Got {masked(url)!r} instead.")
 
@@ -116,16 +123,17 @@ def racing(action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def open_storage(url: str, heartbeat: int) -> optuna.storages.RDBStorage:
+def open_storage(url: str, heartbeat: int, *, create: bool = True) -> optuna.storages.RDBStorage:
     """Optuna's RDBStorage on ``url`` with heartbeats every ``heartbeat`` s and a grace of 3 heartbeats:
-    a RUNNING trial silent for longer is failed and re-asked (:mod:`reglab.tuning.liveness`)."""
+    a RUNNING trial silent for longer is failed and re-asked (:mod:`reglab.tuning.liveness`). Without ``create``
+    (resuming), a SQLite file that does not exist is refused rather than created empty."""
     try:
         url_object = make_url(url)
         url_object.get_backend_name()
     except (ArgumentError, ValueError):
         raise storage_error(url, "a database URL such as sqlite:///study.db or postgresql://user@host:5432/db") from None
     if url_object.get_backend_name() == "sqlite" and url_object.database:
-        Path(url_object.database).parent.mkdir(parents=True, exist_ok=True)
+        _sqlite_file(url, Path(url_object.database), create)
     from optuna.storages import RetryHeartbeatStaleTrialCallback  # experimental: warns when built
 
     try:
@@ -139,8 +147,24 @@ def open_storage(url: str, heartbeat: int) -> optuna.storages.RDBStorage:
     except (OperationalError, sqlalchemy.exc.InterfaceError) as exc:
         first = (str(getattr(exc, "orig", exc)).strip().splitlines() or ["connection failed"])[0]
         raise storage_error(url, f"a reachable database ({first})") from None
+    except sqlalchemy.exc.DatabaseError as exc:  # SQLite: "file is not a database", "database disk image is malformed"
+        first = (str(getattr(exc, "orig", exc)).strip().splitlines() or ["unreadable"])[0]
+        raise storage_error(url, f"a readable study database ({first}: move the file away to start a new study)") from None
     except ArgumentError as exc:
         raise storage_error(url, f"a database URL that SQLAlchemy accepts ({exc})") from None
+
+
+def _sqlite_file(url: str, path: Path, create: bool) -> None:
+    """Checks that a SQLite study file can be opened: its folder created (or, resuming, the file there)."""
+    if not create and not path.exists():
+        raise OptionError(
+            f"The '--resume' option needs an existing study, and there is no study file '{path}': "
+            "run without --resume to start one."
+        )
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a part of the path is a regular file, or the folder cannot be created
+        raise storage_error(url, f"a file whose folder can be created ({exc.strerror}: '{path.parent}')") from None
 
 
 def open_study(
@@ -169,7 +193,7 @@ def open_study(
             study.set_user_attr(key, value)
         elif held[key] != value:
             raise OptionError(
-                f"The '--study' option names a study with another {key} ({held[key]}, not {value}): "
+                f"The '--study' option names a study with another {key} ({difference(held[key], value)}): "
                 f"use the same options or another --study name. Got {name!r} instead."
             )
     return study

@@ -24,6 +24,7 @@ from optuna.trial import TrialState
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.errors import ConfigError
 from reglab.runs import json_safe
+from reglab.tuning.records import data_record, training_record
 from reglab.tuning.search import Plan, Progress, work
 from reglab.tuning.space import SearchSpace
 from reglab.tuning.storage import OBJECTIVE, default_url, masked, open_storage, open_study
@@ -165,19 +166,26 @@ def tune(
     see :mod:`reglab.tuning.search` for the objective. ``data`` needs validation rows (val_size > 0,
     0.2 when left at 0). ``report_every`` (default: a tenth of the epochs) is the first rung of the
     pruner, in epochs; ``prune=False`` trains every trial to the end. Several processes may call this
-    on one study at once: the trials are divided between them.
+    on one study at once: the trials are divided between them. A grid search stops at its grid: ``trials``
+    is at most :meth:`SearchSpace.grid_size`. A study records its data (a CSV file's digest included) and
+    training settings: opening it with others is refused (:mod:`reglab.tuning.records`).
     """
     data, base, space = data or DataConfig(val_size=0.2), base or RunConfig(), space or SearchSpace()
     if data.val_size == 0:
         data = data.replace(val_size=0.2)
     for name, value in (("trials", trials), ("batch", batch), ("seeds", seeds), ("heartbeat", heartbeat)):
         check_count(name, value)
+    if sampler == "grid":
+        trials = min(trials, space.grid_size())  # a grid search stops at its grid: more trials would repeat points
     every = check_count("report_every", report_every) if report_every is not None else max(1, base.epochs // 10)
     url = storage_url(storage)
-    rdb = open_storage(url, heartbeat)
+    rdb = open_storage(url, heartbeat, create=not resume)
     halving = optuna.pruners.SuccessiveHalvingPruner(min_resource=every, reduction_factor=REDUCTION_FACTOR)
     pruner = halving if prune else optuna.pruners.NopPruner()
-    record = {"objective": OBJECTIVE, "space": space.fingerprint(), "sampler": sampler}
+    record = {
+        "objective": OBJECTIVE, "space": space.fingerprint(), "sampler": sampler,
+        "data": data_record(data), "training": training_record(base),
+    }  # fmt: skip
     handle = open_study(rdb, study, record, make_sampler(sampler, space, sampler_seed), pruner, must_exist=resume)
     plan = Plan(base, data, space, seeds)
     trained = work(handle, rdb, plan, trials, batch=batch, device=device, report_every=every, prune_at=rungs(every), progress=progress)
