@@ -32,7 +32,7 @@ from reglab.diagnosis.settings import Settings
 from reglab.tuning.records import data_record
 from reglab.tuning.search import Plan, work
 from reglab.tuning.storage import OBJECTIVE, default_url, masked, open_storage, open_study
-from reglab.tuning.tuner import REDUCTION_FACTOR, make_sampler, rungs
+from reglab.tuning.tuner import REDUCTION_FACTOR, make_sampler, rungs, seeded_rounds
 
 __all__ = ["Search", "Study", "grid_size", "open_search", "search", "study_name"]
 
@@ -128,8 +128,9 @@ def search(opened: Study, *, device: str = "cpu", progress: Callable[[str], None
         progress(f"search ({mode}): {min(finished, trials)}/{trials} trials finished{best}")
 
     every = opened.every
+    rounds = seeded_rounds(mode, space, opened.plan.base.seed)
     work(study, opened.storage, opened.plan, trials, batch=opened.batch, device=device, report_every=every, prune_at=rungs(every),
-         progress=on_progress)  # fmt: skip
+         progress=on_progress, sampler_for=rounds)  # fmt: skip
     fixed = {} if space.searches_dropout else {"dropout": space.dropout_low}
     candidates, numbers = candidates_of(study, fixed)
     pruned = len(study.get_trials(deepcopy=False, states=(TrialState.PRUNED,)))

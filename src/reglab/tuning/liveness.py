@@ -21,6 +21,7 @@ fails it and re-asks it, the other sees it finished and leaves it.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import os
 import socket
@@ -53,6 +54,26 @@ def process_is_gone(worker: str) -> bool:
     except PermissionError:  # alive, owned by someone else
         return False
     return False
+
+
+def retry_callback():
+    """Optuna's ``RetryHeartbeatStaleTrialCallback`` (a failed trial comes back WAITING with its parameters), except
+    that the copy leaves the pruner's rung records behind: Optuna copies every system attribute, and successive
+    halving would take a retry for a trial past rungs it never reached in this life (it trains from epoch 0)."""
+    from optuna.storages import RetryHeartbeatStaleTrialCallback  # experimental: warns when built
+
+    class RetryFromScratch(RetryHeartbeatStaleTrialCallback):
+        def __call__(self, study: optuna.Study, trial: FrozenTrial) -> None:
+            fresh = copy.copy(trial)
+            fresh.system_attrs = {k: v for k, v in trial.system_attrs.items() if not k.startswith(RUNG_PREFIX)}
+            super().__call__(study, fresh)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return RetryFromScratch()
+
+
+RUNG_PREFIX = "completed_rung_"  # successive halving's record of a trial's value at a rung
 
 
 def fail_and_retry(study: optuna.Study, storage: optuna.storages.RDBStorage, trial: FrozenTrial) -> bool:

@@ -49,7 +49,9 @@ class RungView:
     """A study read once, for the pruner's questions of one batch at one rung (see the module docstring)."""
 
     def __init__(self, study: optuna.Study) -> None:
-        self._trials = [_own_copy(t) for t in study.get_trials(deepcopy=False)]
+        # a failed trial's rung records are left out: it was interrupted (or its worker died), it is re-asked and its
+        # retry reports again; counting both would let an interruption change what is pruned
+        self._trials = [_own_copy(t) for t in study.get_trials(deepcopy=False) if t.state != TrialState.FAIL]
         self._by_id = {t._trial_id: t for t in self._trials}
         self._storage = _WriteThrough(study._storage, self._by_id)  # what a pruner reads of a study: these four
         self.pruner, self.direction, self.directions = study.pruner, study.direction, study.directions

@@ -15,13 +15,18 @@ A round of the worker:
    every trial from one read of the study (:class:`reglab.tuning.pruning.RungView`), and a trial it stops
    leaves the stack (``StackTrainer.prune`` for each of its seeds) and is told PRUNED while the
    others train on;
-6. tell each trial whose seeds have all finished: COMPLETE with the objective
+6. when the batch has finished, tell each trial (a batch is the unit of work: interrupted, all its trials are
+   failed and re-asked, and the resumed batch trains and prunes as the interrupted one would have): COMPLETE with
+   the objective
 
        value = (1/K) · Σ_seeds val_data_loss(seed)      (the final weights, or the best ones with --patience)
 
    or +inf when a seed diverged. User attributes carry the per-seed values, the score and the config.
 
-An interruption (Ctrl-C, an error) fails the worker's open trials and re-asks them before it propagates.
+An interruption (Ctrl-C, an error) fails the worker's open trials and re-asks them before it propagates. A failed
+trial's rung records are not evidence for the pruner (:mod:`reglab.tuning.pruning`): it trains again when re-asked.
+With a seeded sampler, each round's sampler is seeded from the study's state (``sampler_for``), so that a resumed
+search asks, prunes and ends as the same search uninterrupted.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
@@ -49,6 +55,7 @@ __all__ = ["FINISHED", "Plan", "claim", "count", "work"]
 
 FINISHED = (TrialState.COMPLETE, TrialState.PRUNED)
 Progress = Callable[[int, EpochReport | None], None]  # (finished trials known to this worker, the epoch just trained)
+SamplerFor = Callable[[int], optuna.samplers.BaseSampler]  # a round's sampler from its seed key (see work)
 
 
 @dataclass(frozen=True)
@@ -120,11 +127,16 @@ def work(
     report_every: int = 10,
     prune_at: Callable[[int], bool] | None = None,
     progress: Progress | None = None,
+    sampler_for: SamplerFor | None = None,
 ) -> int:
     """Runs rounds (see the module docstring) until the study holds ``n_trials`` finished trials;
     returns how many trials this worker trained. Trials report and the pruner is asked only at the
     multiples of ``report_every`` where ``prune_at(epoch)`` holds (default: all of them): each
-    report is a write, and each question reads the whole study."""
+    report is a write, and each question reads the whole study.
+
+    ``sampler_for(key)``, when given, makes the sampler of each round from a seed key derived from the study's
+    state at that moment (:func:`round_key`): the trials asked then depend on the study's history only, not on
+    how many rounds this process ran, so a search interrupted and resumed asks what an uninterrupted one asks."""
     me, trained = worker_id(), 0
     wait = storage.get_heartbeat_interval() or 10
     while True:
@@ -138,6 +150,8 @@ def work(
         if room <= 0:  # the others' trials fill the study: wait for them, or for their heartbeat to go stale
             time.sleep(min(wait, 2))
             continue
+        if sampler_for is not None:
+            study.sampler = sampler_for(round_key(study))
         asked = ask(study, min(batch, room), me)
         with Heartbeat(storage, [t._trial_id for t in asked]) as heartbeat:
             try:
@@ -148,6 +162,13 @@ def work(
                 fail_still_running(study, storage, asked)
                 raise
         trained += len(kept)
+
+
+def round_key(study: optuna.Study) -> int:
+    """A number fixed by the study's state when a round asks: its finished and running trials (the same after an
+    interruption, whose trials were failed, as without one; different for two workers asking at once)."""
+    finished, running = count(study, FINISHED), count(study, (TrialState.RUNNING,))
+    return int(np.random.SeedSequence([finished, running]).generate_state(1)[0])
 
 
 def seed_mean(values: list[float]) -> float:
@@ -166,13 +187,14 @@ def train_batch(
     progress: Progress | None,
     finished: int,
 ) -> None:
-    """Trains the trials' seeds as one stack, reporting, pruning and telling as it goes."""
+    """Trains the trials' seeds as one stack, reporting and pruning as it goes, and tells every trial at the end."""
     params = [plan.space.suggest(trial) for trial in trials]
     runs = [[run for run in plan.runs(p)] for p in params]
     members = [list(range(k * plan.seeds, (k + 1) * plan.seeds)) for k in range(len(trials))]
     flat = [run for group in runs for run in group]
     trainer = StackTrainer([r.config for r in flat], [load(r.data) for r in flat], device=device)
     open_trials = set(range(len(trials)))
+    settled: list[int] = []  # trials whose seeds have all left the stack, told when the batch ends
     for report in trainer.epochs():
         if report.epoch % report_every == 0 and (prune_at is None or prune_at(report.epoch)):
             for k in sorted(open_trials):
@@ -186,12 +208,13 @@ def train_batch(
                             trainer.prune(i)
         for k in sorted(open_trials):
             if all(i in trainer.outcomes for i in members[k]):
-                tell(study, trials[k], [trainer.outcomes[i] for i in members[k]], runs[k][0].config)
-                heartbeat.forget(trials[k]._trial_id)
+                settled.append(k)
                 open_trials.discard(k)
-                finished += 1
         if progress is not None:
-            progress(finished, report)
+            progress(finished + len(settled), report)
+    for k in settled:
+        tell(study, trials[k], [trainer.outcomes[i] for i in members[k]], runs[k][0].config)
+        heartbeat.forget(trials[k]._trial_id)
 
 
 def tell(study: optuna.Study, trial: optuna.Trial, outcomes: list, config: RunConfig) -> None:

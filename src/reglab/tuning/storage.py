@@ -28,6 +28,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 
 from reglab.errors import OptionError
+from reglab.tuning.liveness import retry_callback
 from reglab.tuning.records import difference
 
 __all__ = ["DEFAULT_FILE", "OBJECTIVE", "default_url", "masked", "open_storage", "open_study"]
@@ -134,12 +135,10 @@ def open_storage(url: str, heartbeat: int, *, create: bool = True) -> optuna.sto
         raise storage_error(url, "a database URL such as sqlite:///study.db or postgresql://user@host:5432/db") from None
     if url_object.get_backend_name() == "sqlite" and url_object.database:
         _sqlite_file(url, Path(url_object.database), create)
-    from optuna.storages import RetryHeartbeatStaleTrialCallback  # experimental: warns when built
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            retry = RetryHeartbeatStaleTrialCallback()
+            retry = retry_callback()
             beats = {"heartbeat_interval": heartbeat, "grace_period": 3 * heartbeat, "heartbeat_stale_trial_callback": retry}
             return racing(lambda: optuna.storages.RDBStorage(with_driver(url), engine_options(url), **beats))
     except ImportError:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import optuna
 from optuna.trial import TrialState
 
@@ -25,11 +26,11 @@ from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.errors import ConfigError
 from reglab.runs import json_safe
 from reglab.tuning.records import data_record, training_record
-from reglab.tuning.search import Plan, Progress, work
+from reglab.tuning.search import Plan, Progress, SamplerFor, work
 from reglab.tuning.space import SearchSpace
 from reglab.tuning.storage import OBJECTIVE, default_url, masked, open_storage, open_study
 
-__all__ = ["SAMPLERS", "TuneResult", "make_sampler", "tune"]
+__all__ = ["SAMPLERS", "TuneResult", "make_sampler", "seeded_rounds", "tune"]
 
 SAMPLERS = ("tpe", "grid", "random")
 REDUCTION_FACTOR = 3
@@ -55,6 +56,14 @@ def make_sampler(name: str, space: SearchSpace | dict[str, list[Any]], seed: int
         if name == "grid":
             return SharedGridSampler(space.grid() if isinstance(space, SearchSpace) else space, seed=seed)
     raise ConfigError(f"The 'sampler' parameter must be one of {', '.join(SAMPLERS)}. Got {name!r} instead.")
+
+
+def seeded_rounds(name: str, space: SearchSpace, seed: int | None) -> SamplerFor | None:
+    """With a seed, each round's sampler seeded from the seed and the round's key (see :func:`reglab.tuning.search.work`):
+    a resumed study asks what it would have asked uninterrupted. Without one, one unseeded sampler does."""
+    if seed is None:
+        return None
+    return lambda key: make_sampler(name, space, int(np.random.SeedSequence([seed, key]).generate_state(1)[0]))
 
 
 @dataclass
@@ -188,7 +197,9 @@ def tune(
     }  # fmt: skip
     handle = open_study(rdb, study, record, make_sampler(sampler, space, sampler_seed), pruner, must_exist=resume)
     plan = Plan(base, data, space, seeds)
-    trained = work(handle, rdb, plan, trials, batch=batch, device=device, report_every=every, prune_at=rungs(every), progress=progress)
+    rounds = seeded_rounds(sampler, space, sampler_seed)
+    trained = work(handle, rdb, plan, trials, batch=batch, device=device, report_every=every, prune_at=rungs(every), progress=progress,
+                   sampler_for=rounds)  # fmt: skip
     best = best_trial(handle)
     best_config = None if best is None else RunConfig.model_validate({**best.user_attrs["config"], "seed": base.seed})
     return TuneResult(handle, masked(url), best_config, trained)
