@@ -41,12 +41,9 @@ __all__ = sorted(_HOMES)
 
 def __getattr__(name: str):
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
+        from reglab.version import installed_version
 
-        try:
-            return version("reglab")
-        except PackageNotFoundError:  # running from a source tree that was never installed
-            return "0+unknown"
+        return installed_version()
     if name not in _HOMES:
         raise AttributeError(f"module 'reglab' has no attribute {name!r}")
     value = getattr(importlib.import_module(_HOMES[name]), name)

@@ -23,6 +23,7 @@ import torch
 from reglab.data.digest import data_digest
 from reglab.engine.state import outcome_state
 from reglab.errors import DataError
+from reglab.version import installed_version
 
 __all__ = ["CHECKPOINT_KIND", "CHECKPOINT_VERSION", "read_checkpoint", "runs_fingerprint", "write_checkpoint"]
 
@@ -43,9 +44,7 @@ CHECKPOINT_VERSION = 3  # 3: a header line with the payload's checksum and regla
 
 
 def _reglab_version() -> str:
-    import reglab
-
-    return reglab.__version__
+    return installed_version()
 
 
 def _header(body: bytes) -> bytes:
