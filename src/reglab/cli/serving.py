@@ -3,6 +3,10 @@
 FastAPI, uvicorn and torch are imported when the command runs, so ``reglab --help`` stays quick. The
 server binds 127.0.0.1 unless told otherwise; any other address is announced with a warning, since
 the playground has no login. A port already taken is a one-line error (exit 2).
+
+The server answers only requests whose Host header names it: the bound address, 127.0.0.1, localhost,
+::1, or a name given with ``--allow-host`` (a LAN server reached as ``raspberrypi.local``), so that a
+web page elsewhere cannot reach it through a DNS name pointed at this machine (DNS rebinding).
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import errno
 import ipaddress
 import socket
 import sys
-from typing import Annotated
+from typing import Annotated, Optional
 
 from reglab.cli.application import app
 from reglab.cli.options import flag, option
@@ -24,6 +28,9 @@ SERVER = "Server"
 Host = Annotated[str, option("--host", SERVER, "ADDRESS", "Address to listen on; 127.0.0.1 keeps it on this machine.")]
 Port = Annotated[str, option("--port", SERVER, "INT", "Port to listen on.", PORT.expected)]
 Open = Annotated[bool, flag("--open", SERVER, "Open the page in the default web browser.")]
+AllowHost = Annotated[Optional[list[str]], option("--allow-host", SERVER, "NAME",
+    "Another host name or address that requests may name the server by (repeatable); by default only the "
+    "--host address, 127.0.0.1, localhost and ::1.")]  # fmt: skip
 
 
 def is_local(host: str) -> bool:
@@ -52,14 +59,29 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def served_names(host: str, allow_host: list[str]) -> list[str]:
+    """The host names requests may give: ``host``, the loopback names and ``allow_host``, each checked."""
+    from reglab.web.guards import LOOPBACK_NAMES, host_name, is_host_name
+
+    for name in allow_host:
+        if not is_host_name(name):
+            raise OptionError(
+                "The '--allow-host' option must be a host name or an IP address, without scheme or port "
+                f"(such as raspberrypi.local or 192.168.1.20). Got {name!r} instead."
+            )
+    return list(dict.fromkeys(host_name(name) for name in (host, *LOOPBACK_NAMES, *allow_host)))
+
+
 @app.command()
-def serve(host: Host = "127.0.0.1", port: Port = "8000", open_page: Open = False) -> None:
+def serve(host: Host = "127.0.0.1", port: Port = "8000", open_page: Open = False, allow_host: AllowHost = None) -> None:
     """Start the playground: train models live in the browser and watch λ at work."""
     port = one("--port", port, PORT)
+    names = served_names(host, allow_host or [])
     if not is_local(host):
         sys.stderr.write(
             f"reglab: warning: serving on {host}, reachable from other machines; the playground has no login "
-            "and anyone who reaches it can start training runs.\n"
+            f"and anyone who reaches it can start training runs. It answers requests for {', '.join(names)} only "
+            "(add a name with --allow-host NAME).\n"
         )
     sock = bind(host, port)
     import uvicorn
@@ -73,5 +95,5 @@ def serve(host: Host = "127.0.0.1", port: Port = "8000", open_page: Open = False
         import webbrowser
 
         webbrowser.open(url)
-    server = uvicorn.Server(uvicorn.Config(create_app(), log_level="warning", timeout_graceful_shutdown=3))
+    server = uvicorn.Server(uvicorn.Config(create_app(allowed_hosts=names), log_level="warning", timeout_graceful_shutdown=3))
     server.run(sockets=[sock])

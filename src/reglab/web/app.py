@@ -14,8 +14,13 @@
 ``DELETE /api/runs/{id}``             ends the run
 ====================================  ========================================================
 
-A bad request value gets 422 with ``detail`` (pydantic's list) and ``message``, one line naming the
-field. A stream that ends because its client went away ends its run.
+A bad request value gets 422 with ``detail`` (pydantic's list, without the inputs) and ``message``,
+one line naming the field, the value received and what was expected (:mod:`reglab.web.refusals`); every
+other refusal is ``{"detail", "message"}`` with the same line. A body over :data:`REQUEST_BYTES` (an
+upload over its own limit) gets 413; with ``allowed_hosts``, a request whose Host header names another
+host gets 400 (:mod:`reglab.web.guards`). At most ``LIMITS["runs"]`` runs train at once, however many
+requests arrive together (:mod:`reglab.web.registry`); one more gets 429. A stream that ends because
+its client went away ends its run.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from collections.abc import Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Literal
@@ -33,11 +39,15 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from reglab.errors import ReglabError
 from reglab.web.export import reglab_commands
 from reglab.web.frames import raw_points
+from reglab.web.guards import BodyLimit, HostGuard
 from reglab.web.models import DATASETS, LIMITS, Control, HyperparameterChange, RunRequest
+from reglab.web.refusals import error_detail, one_line, refusal
+from reglab.web.registry import RunLimitReached, RunRegistry
 from reglab.web.session import PlaygroundRun, RunGone
 from reglab.web.uploads import UploadStore
 
@@ -45,6 +55,7 @@ __all__ = ["create_app"]
 
 STATIC = Path(__file__).with_name("static")
 RUN_ID = PathParam(pattern=r"^[0-9a-f]{16}$")
+REQUEST_BYTES = 64 * 1024  # a JSON request's body; the largest valid one (6 models, 8 layers) is under 4 KiB
 KEEPALIVE_S = 5.0  # an SSE comment this often while no frame comes, so a gone client is noticed
 CONVENTION = (
     "L2(λ) adds λ·Σw² and L1(λ) adds λ·Σ|w| to the batch-mean data loss (Keras), over hidden kernels "
@@ -53,19 +64,17 @@ CONVENTION = (
 )
 
 
-def _one_line(exc: RequestValidationError) -> str:
-    err = exc.errors()[0]
-    field = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "body"
-    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-    return f"The '{field}' field is invalid: {msg}. Got {err.get('input')!r} instead." if "Got" not in msg else msg
-
-
-def create_app(*, idle_timeout: float = 30.0, threads: int | None = None, warm: bool = True) -> FastAPI:
+def create_app(
+    *, idle_timeout: float = 30.0, threads: int | None = None, warm: bool = True, allowed_hosts: Iterable[str] | None = None
+) -> FastAPI:
     """The playground application. ``idle_timeout``: seconds a run waits for a stream before it ends;
     ``threads``: torch intra-op threads of the training workers (None: reglab's thread policy, which
     follows the machine's load between epochs, see :mod:`reglab.engine.threads`);
-    ``warm``: load a dataset in the background at start-up so the first run starts fast."""
-    runs: dict[str, PlaygroundRun] = {}
+    ``warm``: load a dataset in the background at start-up so the first run starts fast;
+    ``allowed_hosts``: the host names a request's Host header may give, with any port (None: no check,
+    for a test client or an application that checks hosts in front of this one; ``reglab serve`` always
+    passes its bound address, the loopback names and its ``--allow-host`` names)."""
+    runs = RunRegistry(LIMITS["runs"])
     uploads = UploadStore()
 
     @asynccontextmanager
@@ -73,27 +82,36 @@ def create_app(*, idle_timeout: float = 30.0, threads: int | None = None, warm: 
         if warm:
             threading.Thread(target=_warm_up, name="reglab-warm-up", daemon=True).start()
         yield
-        for run in list(runs.values()):
+        for run in runs.remove_all():
             run.cancel(wait=5.0)
         uploads.close()
 
     app = FastAPI(title="reglab playground", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.runs = runs
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodyLimit, default=(REQUEST_BYTES, "request body"), paths={"/api/uploads": (LIMITS["upload_bytes"], "uploaded CSV")})
+    if allowed_hosts is not None:
+        app.add_middleware(HostGuard, allowed=allowed_hosts)  # added last: checked first
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        detail = [{k: e.get(k) for k in ("type", "loc", "msg", "input")} for e in exc.errors()]
-        return JSONResponse(jsonable_encoder({"detail": detail, "message": _one_line(exc)}), status_code=422)
+        return JSONResponse(jsonable_encoder({"detail": error_detail(exc), "message": one_line(exc)}), status_code=422)
 
     @app.exception_handler(ReglabError)
     async def refused(request: Request, exc: ReglabError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc), "message": str(exc)}, status_code=422)
+        return refusal(422, str(exc))
+
+    @app.exception_handler(RunLimitReached)
+    async def full(request: Request, exc: RunLimitReached) -> JSONResponse:
+        return refusal(429, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return refusal(exc.status_code, str(exc.detail), exc.headers)
 
     def find(run_id: str) -> PlaygroundRun:
-        run = runs.get(run_id)
-        if run is None or not run.alive:
-            runs.pop(run_id, None)
+        run = runs.find(run_id)
+        if run is None:
             raise HTTPException(404, f"Run {run_id} does not exist or has ended; start a new one.")
         return run
 
@@ -107,31 +125,23 @@ def create_app(*, idle_timeout: float = 30.0, threads: int | None = None, warm: 
 
     @app.get("/api/status")
     def status() -> dict:
-        return {"runs": [r.status() for r in runs.values() if r.alive], "limit": LIMITS["runs"]}
+        return {"runs": [r.status() for r in runs.alive()], "limit": runs.limit}
 
     @app.post("/api/uploads")
     async def upload(request: Request) -> dict:
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > LIMITS["upload_bytes"]:
-                raise HTTPException(413, f"The uploaded CSV must be at most {LIMITS['upload_bytes']} bytes. Got more instead.")
-        return await asyncio.to_thread(uploads.add, bytes(body))
+        return await asyncio.to_thread(uploads.add, await request.body())  # at most LIMITS["upload_bytes"]: BodyLimit
 
     @app.post("/api/runs")
     def create(request: RunRequest) -> dict:
         from reglab.data import load
 
-        for run_id in [i for i, r in runs.items() if not r.alive]:
-            runs.pop(run_id)
-        if len(runs) >= LIMITS["runs"]:
-            raise HTTPException(429, f"At most {LIMITS['runs']} runs may train at once on this server; stop one first.")
-        path = uploads.path(request.data.upload) if request.data.dataset == "upload" else None
-        split = load(request.data.data_config(path))
-        if split.n_features != 2:
-            raise ReglabError(f"The playground draws 2-D data only. Got {split.n_features} features instead.")
-        run = PlaygroundRun(request, split, idle_timeout=idle_timeout, threads=threads)
-        runs[run.id] = run
+        with runs.reserve() as place:  # RunLimitReached (429) before anything is loaded
+            path = uploads.path(request.data.upload) if request.data.dataset == "upload" else None
+            split = load(request.data.data_config(path))
+            if split.n_features != 2:
+                raise ReglabError(f"The playground draws 2-D data only. Got {split.n_features} features instead.")
+            run = PlaygroundRun(request, split, idle_timeout=idle_timeout, threads=threads)
+            place.fill(run)
         return _run_data(run, uploads.features(request.data.upload) if path else ["x0", "x1"])
 
     @app.get("/api/runs/{run_id}")
@@ -169,7 +179,7 @@ def create_app(*, idle_timeout: float = 30.0, threads: int | None = None, warm: 
 
     @app.delete("/api/runs/{run_id}")
     def end(run_id: str = RUN_ID) -> dict:
-        run = runs.pop(run_id, None)  # a run whose stream already ended it is ended again, quietly
+        run = runs.remove(run_id)  # a run whose stream already ended it is ended again, quietly
         if run is None:
             raise HTTPException(404, f"Run {run_id} does not exist or has ended; start a new one.")
         run.cancel(wait=5.0)

@@ -1,8 +1,9 @@
 """What a playground request may ask for: validated pydantic models with the server's limits.
 
-Every request body is one of these models; a value out of bounds is refused by FastAPI with 422 and
-a message naming the field (see :func:`reglab.web.app.create_app`). No request names a file path:
-an uploaded CSV is referred to by the id the server gave it.
+Every request body is one of these models; a value out of bounds, and NaN or ±Infinity in any number
+field, is refused by FastAPI with 422 and a message naming the field (see
+:func:`reglab.web.app.create_app`). No request names a file path: an uploaded CSV is referred to by
+the id the server gave it.
 
 The penalty follows reglab's (Keras's) convention: ``L2(λ)`` adds ``λ·Σw²`` to the batch-mean data
 loss, ``L1(λ)`` adds ``λ·Σ|w|``; TensorFlow Playground's rate, PyTorch SGD's ``weight_decay`` are
@@ -36,7 +37,8 @@ LIMITS = {
 
 
 class _Request(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and ±Infinity (JSON's NaN, Infinity, or 1e999 read as a float) are refused in every number field
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class DataSpec(_Request):

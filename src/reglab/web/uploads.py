@@ -4,11 +4,13 @@ A request never names a file: the server keeps each accepted upload in a folder 
 gives back a random id. A table is accepted when it is UTF-8 text of at most
 ``LIMITS["upload_bytes"]`` bytes with a header row and exactly three columns: two finite numeric
 features, then the label (classes, or numbers for regression; see :func:`reglab.data.read_csv`),
-with 20 to ``LIMITS["upload_rows"]`` rows. Anything else is refused with one line naming the problem.
+with 20 to ``LIMITS["upload_rows"]`` rows, and each header name once (the check of the command line,
+:func:`reglab.data.csv.check_header`). Anything else is refused with one line naming the problem.
 """
 
 from __future__ import annotations
 
+import csv
 import io
 import secrets
 import shutil
@@ -19,12 +21,19 @@ from pathlib import Path
 
 import numpy as np
 
+from reglab.data.csv import check_header
 from reglab.errors import DataError
 from reglab.web.models import LIMITS
 
 __all__ = ["UploadStore"]
 
 MIN_ROWS = 20
+
+
+def _header(text: str) -> list[str]:
+    """The names of the first non-blank line, as written (stripped), before pandas makes them unique."""
+    first = next((row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)), [])
+    return [name.strip() for name in first]
 
 
 def parse_table(body: bytes):
@@ -40,6 +49,7 @@ def parse_table(body: bytes):
         raise DataError(
             f"The uploaded file must be a UTF-8 CSV table with a header row. Got unreadable content instead ({type(exc).__name__})."
         ) from None
+    check_header(_header(text), "The uploaded CSV")  # pandas would rename a second 'a' to 'a.1'
     if frame.shape[1] != 3:
         raise DataError(
             f"The uploaded CSV must have exactly 3 columns (two numeric features, then the label). Got {frame.shape[1]} columns instead."
@@ -57,6 +67,13 @@ def parse_table(body: bytes):
         raise DataError(f"The label column '{names[2]}' of the uploaded CSV has missing values; fill them or drop those rows.")
     frame.columns = ["x0", "x1", "label"]
     return frame, names
+
+
+def _about_upload(message: str, path: Path) -> str:
+    """A refusal of the stored file worded about the upload: ``CSV file '….csv'`` becomes ``the uploaded CSV``."""
+    for name in (str(path), path.name):
+        message = message.replace(f"CSV file '{name}'", "the uploaded CSV").replace(name, "the uploaded CSV")
+    return message[:1].upper() + message[1:]
 
 
 class UploadStore:
@@ -81,7 +98,7 @@ class UploadStore:
             load(DataConfig(dataset=str(path), target="label"))  # refuses what the split cannot use
         except DataError as exc:
             path.unlink(missing_ok=True)
-            raise DataError(str(exc).replace(str(path), "the uploaded CSV").replace(path.name, "the uploaded CSV")) from None
+            raise DataError(_about_upload(str(exc), path)) from None
         item = {"id": upload_id, "features": names[:2], "label": names[2], "rows": len(frame)}
         with self._lock:
             self._items[upload_id] = {**item, "path": path}
