@@ -3,12 +3,15 @@
 :func:`read_table` reads a file into a :class:`Table` by these rules, each refusal one line naming the
 file (and the column, line and cell where there is one):
 
+* A compressed file (gzip, bz2, zip, xz, zstd: told by its first bytes, whatever its name) is
+  decompressed first, by :mod:`reglab.data.compression`.
 * Text is UTF-8 (a byte-order mark allowed), else read as Latin-1 with a note.
 * The separator is the one of comma, semicolon and tab that splits the header and the first 50 lines
   into the same number of fields, the most fields when several do; a file that none splits is
   refused with what its header line holds.
 * Header names must be unique (pandas would rename a second ``a`` to ``a.1``: the header is read as
-  text here). An unnamed column with no value at all (a separator at the end of every line) is left out.
+  text here). An unnamed column with no value at all (a separator at the end of every line) is left out;
+  a named one is refused, with ``--drop`` as the hint (no missing-cell rule can fill it).
 * A column that numbers the rows (0 … n−1 or 1 … n, in file order) is left out with a note, and so is a
   leading unnamed column of distinct values (row names of R's ``write.csv``); a counting column that
   is the only feature is kept, with a note. ``drop`` leaves out more columns; a column of distinct
@@ -32,9 +35,10 @@ from pathlib import Path
 import numpy as np
 
 from reglab.data.columns import Column, check_feature, encode_target, one_hot, read_column
+from reglab.data.compression import file_bytes
 from reglab.errors import DataError
 
-__all__ = ["MISSING_MODES", "Table", "read_csv", "read_table"]
+__all__ = ["MISSING_MODES", "Table", "check_header", "read_csv", "read_table"]
 
 MISSING_MODES = ("error", "drop", "impute")
 SEPARATORS = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -70,9 +74,8 @@ class Table:
         return one_hot(self.X[:0], self.levels, self.columns)[1]
 
 
-def _head(path: Path, file: str) -> tuple[str, str, list[str]]:
-    """``(first lines, encoding, notes)``: UTF-8, or Latin-1 when the bytes are not UTF-8."""
-    data = path.read_bytes()
+def _head(data: bytes, file: str) -> tuple[str, str, list[str]]:
+    """``(first lines, encoding, notes)`` of the file's bytes: UTF-8, or Latin-1 when they are not UTF-8."""
     try:
         data.decode("utf-8-sig")
         encoding, notes = "utf-8-sig", []
@@ -94,13 +97,13 @@ def _separator(head: str) -> str:
     return widest  # rows of other lengths are refused or read as missing cells, with their line
 
 
-def _cells(path: Path, file: str, sep: str, encoding: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+def _cells(data: bytes, file: str, sep: str, encoding: str) -> tuple[list[str], np.ndarray, np.ndarray]:
     """``(header, cells [rows, columns] of stripped text, line number of each row)``; blank lines left out."""
     import pandas as pd
 
     try:
         frame = pd.read_csv(
-            path, sep=sep, header=None, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding=encoding
+            io.BytesIO(data), sep=sep, header=None, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding=encoding
         )
     except pd.errors.ParserError as exc:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
@@ -113,14 +116,15 @@ def _cells(path: Path, file: str, sep: str, encoding: str) -> tuple[list[str], n
     return header, body[filled], lines[filled]
 
 
-def _check_header(header: list[str], file: str) -> None:
+def check_header(header: list[str], source: str) -> None:
+    """Each name once; ``source`` names the table in the message, e.g. ``CSV file 'data.csv'``."""
     seen: dict[str, list[int]] = {}
     for i, name in enumerate(header, start=1):
         seen.setdefault(name, []).append(i)
     repeated = [f"'{name}' (columns {', '.join(map(str, at))})" for name, at in seen.items() if len(at) > 1]
     if repeated:
         raise DataError(
-            f"CSV file '{file}' has duplicate column names: {'; '.join(repeated)}; expected each name once: rename them."
+            f"{source} has duplicate column names: {'; '.join(repeated)}; expected each name once: rename them."
         )
 
 
@@ -146,6 +150,16 @@ def _id_notes(columns: dict[str, Column], target: str, notes: list[str]) -> None
         shuffled_count = np.ptp(column.values) == len(column.values) - 1
         if ID_NAME.search(name) or shuffled_count:
             notes.append(f"column '{name}' holds a different whole number on every row, like an ID: if it is one, --drop {name}")
+
+
+def _check_filled(columns: dict[str, Column], target: str, file: str) -> None:
+    """A column with no value at all can only be left out (or, for the target, replaced): say so first."""
+    for name, column in columns.items():
+        if column.missing.all():
+            rows = f"is empty (no value in its {len(column.values)} rows)"
+            if name == target:
+                raise DataError(f"Target column '{name}' of CSV file '{file}' {rows}; expected values to predict: choose another target.")
+            raise DataError(f"Column '{name}' of CSV file '{file}' {rows}; expected values: --drop {name}.")
 
 
 def _missing_rows(columns: dict[str, Column], target: str, lines, file: str, missing: str, notes: list[str]) -> np.ndarray:
@@ -195,16 +209,18 @@ def read_table(path: str | Path, target: str | None, task: str = "auto", missing
         raise DataError(f"CSV file '{file}' (dataset) does not exist.")
     if not path.is_file():
         raise DataError(f"CSV file '{file}' (dataset) is not a file; expected a CSV file.")
-    head, encoding, notes = _head(path, file)
+    data, notes = file_bytes(path, file)
+    head, encoding, read_notes = _head(data, file)
+    notes += read_notes
     if not head:
         raise DataError(f"CSV file '{file}' is empty; expected a header row and at least one data row.")
     sep = _separator(head)
-    header, cells, lines = _cells(path, file, sep, encoding)
+    header, cells, lines = _cells(data, file, sep, encoding)
     if len(cells) == 0:
         raise DataError(f"CSV file '{file}' has no data rows; expected a header row and at least one data row.")
     kept = [j for j, name in enumerate(header) if name or (cells[:, j] != "").any()]  # a trailing separator's empty column
     header, cells = [header[j] for j in kept], cells[:, kept]
-    _check_header(header, file)
+    check_header(header, f"CSV file '{file}'")
     if len(header) == 1 and target != header[0]:
         raise DataError(
             f"CSV file '{file}' has a single column: its header line {head.splitlines()[0][:80]!r} holds no comma, "
@@ -236,6 +252,7 @@ def read_table(path: str | Path, target: str | None, task: str = "auto", missing
     features = [column for name, column in columns.items() if name != target]
     for column in features:
         check_feature(column, file)
+    _check_filled(columns, target, file)
     rows = _missing_rows(columns, target, lines, file, missing, notes)
     if not rows.any():
         raise DataError(f"CSV file '{file}' has no row without missing values; expected at least one: --missing impute fills them.")

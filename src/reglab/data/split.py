@@ -6,8 +6,10 @@ stratified by class for classification and fixed by ``config.seed``, and must le
 :data:`MIN_TRAIN_ROWS` training rows (and 2 per class). Missing cells of a CSV file read with
 ``missing='impute'`` are filled with the median (numbers) or the most frequent value (text) of the
 training part, by scikit-learn's ``SimpleImputer``; standardisation uses the mean and the population
-standard deviation (``ddof=0``) of the training part. Nothing about the validation or test rows leaks
-into training. This package knows nothing of torch.
+standard deviation (``ddof=0``) of the training part, within what float64 and float32 hold
+(:mod:`reglab.data.scaling`). Nothing about the validation or test rows leaks into training. A
+regression target that does not vary (in the file, or on the training rows) is refused before any
+work, as the CSV reader refuses a single class. This package knows nothing of torch.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from reglab.config import DataConfig
+from reglab.data.compression import COMPRESSED_SUFFIXES
 from reglab.data.csv import Table
 from reglab.data.generators import DATASETS, GENERATORS, REAL, make_dataset, shipped_dataset
+from reglab.data.imputation import impute
+from reglab.data.scaling import check_feature_range, check_target, check_training_target, standardise, target_scaling
 from reglab.errors import DataError
 
 __all__ = ["MIN_TRAIN_ROWS", "Split", "load"]
@@ -106,7 +111,12 @@ class Split:
 
 
 def _is_csv(dataset: str) -> bool:
-    return dataset.lower().endswith(".csv") or Path(dataset).is_file()
+    return dataset.lower().endswith(tuple(".csv" + suffix for suffix in ("", *COMPRESSED_SUFFIXES))) or Path(dataset).is_file()
+
+
+def _what(config: DataConfig, name: str) -> str:
+    """How messages name the data: ``CSV file 'data.csv'`` or ``dataset 'moons'``."""
+    return f"CSV file '{name}'" if config.dataset not in DATASETS else f"dataset '{name}'"
 
 
 def _source(config: DataConfig) -> tuple[str, Table]:
@@ -184,7 +194,7 @@ def _split(config: DataConfig, name: str, table: Table):
     X, y, class_names = table.X, table.y, table.class_names
     stratify = len(class_names) > 0
     csv = config.dataset not in DATASETS
-    what = f"CSV file '{name}'" if csv else f"dataset '{name}'"
+    what = _what(config, name)
     if stratify:
         where = f"of target column '{config.target}' in CSV file '{name}'" if csv else f"of dataset '{name}'"
         fix = "add rows or drop that class"
@@ -205,39 +215,6 @@ def _split(config: DataConfig, name: str, table: Table):
     return X_train, X_val, X_test, y_train, y_val, y_test
 
 
-def _impute(table: Table, name: str, parts: list[np.ndarray]) -> tuple[list[np.ndarray], list[str]]:
-    """``parts`` (train first) with missing cells filled from the training part: the median of a
-    number column, the most frequent level of a text column (scikit-learn's ``SimpleImputer``)."""
-    holes = sum(int(np.isnan(part).sum()) for part in parts)
-    if holes == 0:
-        return parts, []
-    from sklearn.impute import SimpleImputer
-
-    parts = [part.copy() for part in parts]
-    train = parts[0]
-    filled = [j for j in range(train.shape[1]) if any(np.isnan(part[:, j]).any() for part in parts)]
-    for j in filled:
-        if np.isnan(train[:, j]).all():
-            column = table.columns[j]
-            raise DataError(
-                f"Column '{column}' of CSV file '{name}' has no value in the training part to impute from; "
-                f"expected at least one: --drop {column}."
-            )
-    for text, strategy in ((False, "median"), (True, "most_frequent")):
-        columns = [j for j in filled if (table.levels[j] is not None) == text]
-        if columns:
-            imputer = SimpleImputer(strategy=strategy).fit(train[:, columns])
-            for part in parts:
-                if len(part):
-                    part[:, columns] = imputer.transform(part[:, columns])
-    names = ", ".join(table.columns[j] for j in filled)
-    note = (
-        f"--missing impute: filled {holes} missing cell{'s' * (holes != 1)} of column{'s' * (len(filled) != 1)} {names} "
-        "with the training part's median (numbers) or most frequent value (text)"
-    )
-    return parts, [note]
-
-
 def _check_task(config: DataConfig, name: str, task: str) -> None:
     """A built-in dataset's task must agree with ``config.task`` unless that is 'auto'."""
     kind = "regression" if task == "regression" else "classification"
@@ -246,8 +223,6 @@ def _check_task(config: DataConfig, name: str, task: str) -> None:
             f"The 'task' parameter must be 'auto' or '{kind}' for dataset '{name}'. "
             f"Got {config.task!r} instead."
         )
-
-
 
 
 def _file_stamp(dataset: str):
@@ -272,22 +247,23 @@ def load(config: DataConfig) -> Split:
 @functools.lru_cache(maxsize=64)
 def _load(config: DataConfig, stamp) -> Split:
     name, table = _source(config)
-    task = table.task
+    task, what, target = table.task, _what(config, name), config.target or "y"
     if config.dataset in DATASETS:
         _check_task(config, name, task)
+    check_target(table.y, target, what, task)
+    if not config.standardize:
+        check_feature_range(table.X, table.columns, what)
     X_train, X_val, X_test, y_train, y_val, y_test = _split(config, name, table)
-    (X_train, X_val, X_test), imputed = _impute(table, name, [X_train, X_val, X_test])
+    check_training_target(y_train, target, what, task)
+    (X_train, X_val, X_test), imputed = impute(table, name, [X_train, X_val, X_test])
     X_train, X_val, X_test = (table.encode(part) for part in (X_train, X_val, X_test))
     x_mean = x_scale = None
     y_mean, y_scale = 0.0, 1.0
+    scaled: list[str] = []
     if config.standardize:
-        x_mean = X_train.mean(axis=0)
-        # a constant column keeps scale 1 (its float std can be a tiny nonzero rounding error)
-        x_scale = np.where(np.ptp(X_train, axis=0) == 0, 1.0, X_train.std(axis=0))
-        X_train, X_val, X_test = ((part - x_mean) / x_scale for part in (X_train, X_val, X_test))
+        (X_train, X_val, X_test), x_mean, x_scale, scaled = standardise([X_train, X_val, X_test], table.feature_names, what)
         if task == "regression":
-            y_mean = float(y_train.mean())
-            y_scale = float(y_train.std()) if np.ptp(y_train) > 0 else 1.0
+            y_mean, y_scale = target_scaling(y_train)
             y_train, y_val, y_test = ((part - y_mean) / y_scale for part in (y_train, y_val, y_test))
     y_type = np.float32 if task == "regression" else np.int64
     return Split(
@@ -307,5 +283,5 @@ def _load(config: DataConfig, stamp) -> Split:
         y_scale=y_scale,
         config=config,
         task_reason=table.task_reason,
-        notes=table.notes + tuple(imputed),
+        notes=table.notes + tuple(imputed) + tuple(scaled),
     )
