@@ -41,7 +41,8 @@ import numpy as np
 from scipy import special, stats
 
 __all__ = [
-    "BLOCK", "CEILING_DATASETS", "KNOWN", "MAX_SAMPLES", "MC_SEED", "STANDARD_ERROR", "bayes_accuracy", "class_densities", "data_ceiling",
+    "BLOCK", "CEILING_DATASETS", "KNOWN", "MAX_SAMPLES", "MC_SEED", "STANDARD_ERROR", "bayes_accuracy", "blob_centres", "class_densities",
+    "data_ceiling",
 ]  # fmt: skip
 
 CEILING_DATASETS = ("moons", "circles", "xor", "spirals", "blobs")  # the generators with a known Bayes accuracy
@@ -83,7 +84,8 @@ def _box(a: float, b: float, u: np.ndarray, sigma: float) -> np.ndarray:
     return stats.norm.cdf((b - u) / sigma) - stats.norm.cdf((a - u) / sigma)
 
 
-def _blob_centres(n_classes: int, seed: int) -> np.ndarray:
+def blob_centres(n_classes: int, seed: int) -> np.ndarray:
+    """The ``[n_classes, 2]`` centres that ``make_blobs`` draws from ``seed`` (the points aside)."""
     from sklearn.datasets import make_blobs
 
     return make_blobs(n_classes, centers=n_classes, random_state=seed, return_centers=True)[2]
@@ -120,7 +122,7 @@ def class_densities(name: str, X: np.ndarray, noise: float, n_classes: int = 3, 
         return np.column_stack(cols)
     if name == "blobs":
         spread = 1.0 + 3.0 * s
-        centres = _blob_centres(n_classes, seed)
+        centres = blob_centres(n_classes, seed)
         return np.column_stack([stats.multivariate_normal(c, spread**2 * np.eye(2)).pdf(X) for c in centres])
     raise ValueError(f"The 'name' parameter must be one of {', '.join(CEILING_DATASETS)}. Got {name!r} instead.")
 
@@ -130,7 +132,7 @@ def _posterior_max(name: str, noise: float, n_classes: int, seed: int, block_see
 
     if name == "blobs":  # the generator would draw other centres from block_seed: sample around the seed's own
         rng = np.random.default_rng(block_seed)
-        X = _blob_centres(n_classes, seed)[rng.integers(n_classes, size=BLOCK)]
+        X = blob_centres(n_classes, seed)[rng.integers(n_classes, size=BLOCK)]
         X = X + (1.0 + 3.0 * noise) * rng.standard_normal(X.shape)
     else:
         X, _ = make_dataset(name, BLOCK, noise, block_seed)
