@@ -137,7 +137,7 @@ BAD_INPUTS = [
         ["train", "--hidden", ",".join(["4"] * 17)],
         f"The '--hidden' option must be {WIDTHS}. Got '{','.join(['4'] * 17)}' instead.",
     ),
-    (["train", "--frobnicate"], "No such option: --frobnicate; see 'reglab train --help'."),
+    (["train", "--frobnicate"], "No such option: --frobnicate (Possible options: --force); see 'reglab train --help'."),
     (["train", "--lam"], "Option '--lam' requires an argument; see 'reglab train --help'."),
     (["fit"], "No such command 'fit'; see 'reglab --help'."),
 ]
@@ -202,10 +202,11 @@ def test_csv_errors_are_one_line_and_exit_code_2(tmp_path, capsys):
         assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
 
 
-def test_end_to_end_error_has_no_traceback_and_nothing_on_stdout():
+def test_end_to_end_error_has_no_traceback_and_nothing_on_stdout_but_its_json_document():
     proc = subprocess_cli("sweep", "--penalty", "l2", "--lam", "0.1,-2", "--json")
     expected = "The '--lam' option must be a finite float >= 0, or a comma-separated list of them. Got item '-2' of '0.1,-2' instead."
-    assert (proc.returncode, proc.stdout, proc.stderr) == (2, "", f"reglab: error: {expected}\n")
+    assert (proc.returncode, proc.stderr) == (2, f"reglab: error: {expected}\n")
+    assert proc.stdout.count("\n") == 1 and json.loads(proc.stdout) == {"error": expected, "exit_code": 2, "schema_version": 1}
     proc = subprocess_cli("train", "--no-such-thing")
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == "reglab: error: No such option: --no-such-thing; see 'reglab train --help'.\n"
@@ -326,7 +327,10 @@ def test_out_that_cannot_be_a_directory_is_a_usage_error(tmp_path, capsys):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     code, out, err = cli(capsys, "train", *TINY, "--out", str(blocker))
-    message = f"The '--out' option must be a directory that can be created (File exists). Got '{blocker}' instead."
+    message = (
+        f"The '--out' option must be a folder that reglab can create and write in. Got '{blocker}' instead (File exists): "
+        "a file stands in the way: choose another --out."
+    )
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
 
 

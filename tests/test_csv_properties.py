@@ -88,8 +88,9 @@ def test_a_csv_file_trains_or_is_refused_in_one_line(case):
         json.loads(out)  # exactly one JSON document
     else:
         lines = err.splitlines()
-        assert out == "" and len(lines) == 1 and lines[0].startswith("reglab: error: "), (err, text)
+        assert len(lines) == 1 and lines[0].startswith("reglab: error: "), (err, text)
         assert "table.csv" in lines[0], (err, text)
+        assert json.loads(out) == {"error": lines[0].removeprefix("reglab: error: "), "exit_code": 2, "schema_version": 1}
 
 
 @settings(max_examples=30, deadline=None)

@@ -30,6 +30,11 @@ def cli(capsys, *args: str) -> tuple[int, str, str]:
     return exit_info.value.code, captured.out, captured.err
 
 
+def json_error(message: str) -> str:
+    """What --json prints on stdout for a user error: one document."""
+    return json.dumps({"error": message, "exit_code": 2, "schema_version": SCHEMA_VERSION}) + "\n"
+
+
 def broken_checkpoints(path):
     """Name -> a function writing that kind of broken checkpoint at ``path``."""
 
@@ -62,9 +67,10 @@ def test_checkpoint_of_another_version_or_command_is_one_line(tmp_path, capsys):
     path.unlink()
     assert cli(capsys, "sweep", *TINY, "--out", str(tmp_path), "--json")[0] == 0
     torch.save({"kind": "reglab-checkpoint", "version": 2, "fingerprint": [["x", "y"]]}, path)  # the format before checksums
-    code, out, err = cli(capsys, "train", *TINY, "--out", str(tmp_path))
+    code, out, err = cli(capsys, "train", *TINY, "--out", str(tmp_path), "--force")  # --force: the sweep's results go, its folder stays
     message = f"The checkpoint '{path}' was not written by this version of reglab (format 2, expected 3): remove it to start over."
-    assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
+    discarded = f"reglab: discarded results.json (written by 'reglab sweep'), weights.npz from {tmp_path} (--force)\n"
+    assert (code, out, err) == (2, "", f"{discarded}reglab: error: {message}\n")
     write_checkpoint(path, [("x", "y")], {}, {}, 0, None)  # another command's runs
     code, out, err = cli(capsys, "train", *TINY, "--out", str(tmp_path))
     message = (
@@ -105,7 +111,7 @@ def test_a_checkpoint_changed_on_disk_is_refused_not_resumed(tmp_path, capsys, m
         f"The checkpoint '{path}' is corrupt: its bytes do not match the checksum written with them ({body} of {body} bytes; "
         "changed on disk or copied badly): remove it to start over."
     )
-    assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
+    assert (code, out, err) == (2, json_error(message), f"reglab: error: {message}\n")
 
 
 def test_a_checkpoint_of_a_csv_file_that_changed_since_is_refused(tmp_path, capsys, monkeypatch):
@@ -122,7 +128,7 @@ def test_a_checkpoint_of_a_csv_file_that_changed_since_is_refused(tmp_path, caps
         f"The checkpoint '{out / 'checkpoint.pt'}' was written for other contents of the data file '{table}' (it changed since): "
         "remove it to start over, or put back the file it was written for."
     )
-    assert (code, stdout, err) == (2, "", f"reglab: error: {message}\n")
+    assert (code, stdout, err) == (2, json_error(message), f"reglab: error: {message}\n")
 
 
 def test_a_checkpoint_of_another_reglab_version_is_refused(tmp_path, capsys, monkeypatch):
@@ -131,8 +137,11 @@ def test_a_checkpoint_of_another_reglab_version_is_refused(tmp_path, capsys, mon
     monkeypatch.setattr("reglab.checkpoints._reglab_version", lambda: "99.0")
     code, out, err = cli(capsys, "sweep", *TINY, "--out", str(tmp_path), "--json")
     written = path.read_bytes().split(b"reglab=")[1].split(b"\n")[0].decode()
-    message = f"The checkpoint '{path}' was written by reglab {written}, this is reglab 99.0: resume it with that version, or remove it to start over."
-    assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
+    message = (
+        f"The checkpoint '{path}' was written by reglab {written}, this is reglab 99.0: resume it with that version, "
+        "or remove it to start over."
+    )
+    assert (code, out, err) == (2, json_error(message), f"reglab: error: {message}\n")
 
 
 def results(tmp_path, doc) -> str:

@@ -150,6 +150,14 @@ class _Frozen(BaseModel):
         return type(self).model_validate({**self.model_dump(by_alias=True), **changes})
 
 
+PENALTY_EXAMPLES = {  # what a penalty given by its kind alone should have been: object and dict
+    "none": ("NoPenalty()", "{'kind': 'none'}"),
+    "l1": ("L1(lam=0.01)", "{'kind': 'l1', 'lam': 0.01}"),
+    "l2": ("L2(lam=0.01)", "{'kind': 'l2', 'lam': 0.01}"),
+    "l1l2": ("L1L2(l1=0.01, l2=0.01)", "{'kind': 'l1l2', 'l1': 0.01, 'l2': 0.01}"),
+}
+
+
 class RunConfig(_Frozen):
     """One training run: architecture, penalty, optimiser, schedule and seed.
 
@@ -179,6 +187,18 @@ class RunConfig(_Frozen):
     @classmethod
     def _hidden(cls, v: Any) -> tuple[int, ...]:
         return WIDTHS.check("hidden", v)
+
+    @field_validator("penalty", mode="before")
+    @classmethod
+    def _penalty(cls, v: Any) -> Any:
+        """A kind alone ('l2') is refused, not read with a default λ: the strength is the number that matters."""
+        if isinstance(v, str):
+            example, as_dict = PENALTY_EXAMPLES.get(v, PENALTY_EXAMPLES["l2"])
+            raise ConfigError(
+                f"The 'penalty' parameter must be a penalty object such as {example} (from reglab.regularizers) or a dict {as_dict}. "
+                f"Got str {v!r} instead."
+            )
+        return v
 
     @model_validator(mode="after")
     def _momentum(self) -> RunConfig:

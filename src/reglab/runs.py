@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from pydantic import BaseModel
 
 from reglab.checkpoints import read_checkpoint, runs_fingerprint
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
@@ -24,6 +25,7 @@ from reglab.data import Split, load
 from reglab.engine import DIVERGED_HINT, EpochReport, Outcome, memory, stack_key
 from reglab.engine.memory import stack_size
 from reglab.engine.threads import GOVERNOR, available_cores, fixed_threads
+from reglab.errors import ConfigError
 from reglab.measures import FitThresholds, explain, generalization_gap, layer_stats, verdict
 from reglab.workers import (
     Ledger,
@@ -261,7 +263,7 @@ def train_runs(
     them: then everything is in ``checkpoint`` and the next call returns the saved results without training).
     A file that is not a readable checkpoint of these runs is refused with :class:`reglab.errors.DataError`.
     """
-    runs = list(runs)
+    runs = runs_given(runs, "train_runs")
     if plan is None:
         plan = plan_stacks(runs, torch.float32 if dtype is None else dtype)
     elif dtype is not None:
@@ -344,8 +346,38 @@ def check_runs_memory(runs: Sequence[Run], plan: StackPlan, device: str, checkpo
     memory.check_memory(sizes, memory.available_bytes(device), checkpoint=checkpoint)
 
 
+def received(value: Any) -> str:
+    """What a misused parameter got, for its message: ``str 'moons'``, ``a DataConfig``."""
+    if value is None or isinstance(value, (str, bytes, int, float)):
+        return f"{type(value).__name__} {repr(value)[:60]}"
+    return f"{'an' if type(value).__name__[0].lower() in 'aeiou' else 'a'} {type(value).__name__}"
+
+
+def given(value: Any, name: str, owner: str, kind: type, optional: bool = False, example: str = "RunConfig(penalty=L2(lam=0.01))") -> None:
+    """A ConfigError naming the parameter, what it takes and what it got, unless ``value`` is a ``kind`` (or None when ``optional``)."""
+    if not (isinstance(value, kind) or (optional and value is None)):
+        if kind is DataConfig:
+            example = f"DataConfig(dataset={value if isinstance(value, str) else 'moons'!r})"
+        raise ConfigError(f"The '{name}' parameter of {owner} must be a {kind.__name__} (e.g. {example}). Got {received(value)} instead.")
+
+
+def runs_given(runs: Any, owner: str) -> list[Run]:
+    """``runs`` as a list; a ConfigError unless it is a list (or other iterable) of Run objects."""
+    if isinstance(runs, (str, bytes, dict, Run, BaseModel)) or not isinstance(runs, Iterable):
+        raise ConfigError(f"The 'runs' parameter of {owner} must be a list of Run (e.g. reglab.grid(RunConfig(), DataConfig(), "
+                          f"seeds=range(3))). Got {received(runs)} instead.")  # fmt: skip
+    runs = list(runs)
+    wrong = next((i for i, run in enumerate(runs) if not isinstance(run, Run)), None)
+    if wrong is not None:
+        raise ConfigError(f"The 'runs' parameter of {owner} must hold only Run objects (e.g. Run(RunConfig(), DataConfig())). "
+                          f"Got {received(runs[wrong])} at index {wrong} instead.")  # fmt: skip
+    return runs
+
+
 def train(config: RunConfig | None = None, data: DataConfig | None = None, **kwargs: Any) -> RunResult:
     """Trains one run and returns its result (keyword arguments go to :func:`train_runs`)."""
+    given(config, "config", "train", RunConfig, optional=True)
+    given(data, "data", "train", DataConfig, optional=True)
     return train_runs([Run(config or RunConfig(), data or DataConfig())], **kwargs)[0]
 
 
@@ -357,6 +389,8 @@ def grid(
     With ``split_per_seed`` each seed also draws its own data and split (``data.seed``), so
     intervals over seeds cover both the initialisation and the sample; otherwise the data is fixed.
     """
+    given(base, "base", "grid", RunConfig)
+    given(data, "data", "grid", DataConfig, optional=True)
     data = data or DataConfig()
     names = list(axes)
     seeds = list(seeds)

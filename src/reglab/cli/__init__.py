@@ -18,6 +18,8 @@ How a command is added (``train`` and ``sweep`` in :mod:`reglab.cli.training`, `
    lists the commands.
 
 Option values are parsed in :mod:`reglab.cli.parsing` and turned into runs in :mod:`reglab.cli.building`;
+an output folder is claimed before any work by :func:`reglab.cli.outputs.claimed_folder` (writable,
+locked by :mod:`reglab.cli.locking`, clear of other commands' results);
 results are shown by :mod:`reglab.cli.present`, progress by :mod:`reglab.cli.progress`. Results go to
 stdout: a table, or with ``--json`` exactly one JSON document; progress and notes go to stderr.
 

@@ -62,9 +62,14 @@ app = typer.Typer(
 
 
 class Switches:
-    """What ``reglab``'s own options asked for, read by the error handling of :func:`reglab.cli.execute`."""
+    """What ``reglab``'s own options asked for, read by the error handling of :func:`reglab.cli.execute`,
+    and what the command line is doing: its words (for the lock of an output folder, :mod:`reglab.cli.locking`)
+    and whether its one JSON document was printed (an error then prints no second one)."""
 
     debug = False
+    command_line: list[str] = []  # the words after ``reglab``
+    json = False  # --json given to a command that takes it
+    emitted = False
 
 
 def debug_requested() -> bool:

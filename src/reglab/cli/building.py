@@ -1,7 +1,7 @@
 """From options to runs, in two steps, so that a refusal costs nothing:
 
-1. :func:`read_request` checks every option, with the configs' own rules, and creates ``--out``;
-   it needs pydantic and NumPy only.
+1. :func:`read_request` checks every option, with the configs' own rules; it needs pydantic and
+   NumPy only. The command then claims its ``--out`` folder (:func:`reglab.cli.outputs.claimed_folder`).
 2. :func:`prepare` then loads the data (scikit-learn or pandas; a bad file is refused here, before
    PyTorch is imported), checks what needs the data, and only then builds the grid of runs.
 
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from reglab.cli.parsing import ARCHITECTURE_SEPARATORS, Choice, fail, many, one, parse_batch_size, parse_device
@@ -58,7 +57,6 @@ class Request:
     thresholds: dict[str, float]  # the verdict thresholds given (FitThresholds's defaults for the rest)
     device: str
     threads: int | None  # None: automatic
-    folder: Path | None  # --out, created
 
 
 def csv_options(o: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
@@ -169,14 +167,14 @@ def thresholds(o: dict[str, Any]) -> dict[str, float]:
 
 
 def read_request(o: dict[str, Any], sweep: bool) -> Request:
-    """Every option checked, in the order of the help, and --out created; no data read yet."""
+    """Every option checked, in the order of the help; no data read yet, no folder made."""
     data, base = data_config(o), base_config(o)
     n_seeds = seed_count(o, base.seed) if sweep else 1
     grid_axes = axes(o, sweep)
     return Request(
         data=data, base=base, axes=grid_axes, seeds=range(base.seed, base.seed + n_seeds), split_per_seed=not o["fixed_split"],
         thresholds=thresholds(o), device=parse_device(o["device"]),
-        threads=None if o["threads"] is None else one("--threads", o["threads"], COUNT), folder=out_dir(o["out"]),
+        threads=None if o["threads"] is None else one("--threads", o["threads"], COUNT),
     )  # fmt: skip
 
 
@@ -189,10 +187,9 @@ def seed_count(o: dict[str, Any], seed: int) -> int:
     return n_seeds
 
 
-def prepare(o: dict[str, Any], sweep: bool):
-    """Every option checked and the data loaded before anything is trained: the runs, the verdict
-    thresholds, the device and the --out directory (created). The thread count is applied."""
-    request = read_request(o, sweep)
+def prepare(o: dict[str, Any], request: Request):
+    """The data of ``request`` (:func:`read_request` of ``o``) loaded and checked before anything is
+    trained: the runs, the verdict thresholds and the device. The thread count is applied."""
     split = check_batch_size(request.data, o["batch_size"], request.base.batch_size)
     for line in data_notes(split, request.base):
         note(line)
@@ -205,7 +202,7 @@ def prepare(o: dict[str, Any], sweep: bool):
     set_threads(request.threads)
     r = request
     runs = list(dict.fromkeys(grid(r.base, r.data, r.seeds, split_per_seed=r.split_per_seed, **r.axes)))
-    return runs, FitThresholds(**r.thresholds), r.device, r.folder
+    return runs, FitThresholds(**r.thresholds), r.device
 
 
 def check_batch_size(data: DataConfig, text: str | None, size: int | None):
@@ -233,15 +230,3 @@ def data_notes(split, base: RunConfig) -> list[str]:
             "improved for N epochs (with --val-size 0.2 unless given)"
         )
     return lines
-
-
-def out_dir(text: str | None) -> Path | None:
-    """The --out directory, created now so that a bad path fails before training."""
-    if text is None:
-        return None
-    path = Path(text)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        fail("--out", f"a directory that can be created ({exc.strerror})", text)
-    return path

@@ -9,6 +9,7 @@ summary, or with ``--json`` the document, on stdout; the phases' progress goes t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 from reglab.cli.application import app
@@ -22,6 +23,7 @@ from reglab.cli.options import (
     Dataset,
     Device,
     Drop,
+    Force,
     GapThreshold,
     Hidden,
     InputNoise,
@@ -45,6 +47,7 @@ from reglab.cli.options import (
     option,
     shown,
 )
+from reglab.cli.outputs import claimed_folder
 from reglab.cli.parsing import Choice, fail, one, parse_batch_size, parse_device
 from reglab.cli.progress import note
 from reglab.cli.tuning import Heartbeat, Storage, StudyName
@@ -91,7 +94,7 @@ def diagnose(
     input_noise: InputNoise = RUN_TEXT["input_noise"], seed: Seed = RUN_TEXT["seed"], seeds: Seeds = "5", search_seeds: SearchSeeds = "3",
     budget: Budget = "30", batch: Batch = "10", storage: Storage = None, study: StudyName = "", heartbeat: Heartbeat = "10",
     device: Device = "cpu", threads: Threads = None, gap_threshold: GapThreshold = None, underfit_margin: UnderfitMargin = None,
-    as_json: AsJson = False, out: Out = DEFAULT_OUT,
+    as_json: AsJson = False, out: Out = DEFAULT_OUT, force: Force = False,
 ) -> None:  # fmt: skip
     """Is the model over- or underfitting, which penalty and λ fix it, and is the gain real?
 
@@ -109,11 +112,13 @@ def diagnose(
 
     Defaults suit 200 rows as well as 50,000: epochs, batch size and patience scale with the data.
     """
-    from reglab.cli.building import out_dir
-
     o = dict(locals())
     data, base, settings, thresholds, threads_given = read_options(o)
-    folder = out_dir(out)
+    with claimed_folder(out, "diagnose", force) as folder:
+        _diagnose(data, base, settings, thresholds, threads_given, folder, o)
+
+
+def _diagnose(data, base, settings, thresholds, threads_given: int | None, folder: Path, o: dict[str, Any]) -> None:
     import optuna
 
     from reglab.cli.present import emit_json
@@ -123,11 +128,11 @@ def diagnose(
 
     set_threads(threads_given)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    found = run_diagnosis(data, base, settings, thresholds=thresholds, out=folder, device=parse_device(device), progress=note)
+    found = run_diagnosis(data, base, settings, thresholds=thresholds, out=folder, device=parse_device(o["device"]), progress=note)
     document = found.document()
     results, report = write_outputs(document, folder)
     note(f"wrote {report} and {results}")
-    if as_json:
+    if o["as_json"]:
         emit_json(document)
     else:
         show(document)

@@ -22,6 +22,7 @@ PAGE = "report.html"
 CHECKPOINT = "checkpoint.pt"
 FIGURES = "figures"
 FIGURE_SUFFIXES = (".png", ".svg")
+AT_WORK = ".reglab"  # how a command's lock and probe files start (cli.locking, cli.outputs): never foreign, never removed
 OWN_FILES = (RESULTS, PAGE, CHECKPOINT, f"{CHECKPOINT}.tmp", f"{CHECKPOINT}.float64", f"{CHECKPOINT}.float64.tmp", f"{RESULTS}.tmp")
 
 
@@ -72,6 +73,8 @@ def foreign_files(folder: Path) -> list[str]:
         return []
     found = []
     for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(AT_WORK):
+            continue
         if entry.name == FIGURES and entry.is_dir():
             found += [f"{FIGURES}/{p.name}" for p in sorted(entry.iterdir()) if not (p.is_file() and p.suffix in FIGURE_SUFFIXES)]
         elif not _own(entry.name) or not entry.is_file():

@@ -14,9 +14,9 @@ from typing import Annotated, Any, Optional
 import typer
 
 from reglab.cli.application import app
-from reglab.cli.building import out_dir
 from reglab.cli.folders import CHECKPOINT, RESULTS, clear_figures, foreign_files, no_empty_folder, remove_own_files, write_atomically
-from reglab.cli.options import DEFAULT_DEVICE, DEVICES, OUTPUT, TRAINING, Threads, flag, option, words
+from reglab.cli.options import DEFAULT_DEVICE, DEVICES, OUTPUT, TRAINING, Force, Threads, flag, option, words
+from reglab.cli.outputs import claimed_folder
 from reglab.cli.parsing import one, parse_device
 from reglab.cli.progress import Stack, StackProgress, note, step
 from reglab.config import COUNT, SCHEMA_VERSION, SEED
@@ -38,6 +38,7 @@ ReportOut = Annotated[Optional[str], option("--out", OUTPUT, "DIR", "Directory f
 def demo(
     out: DemoOut = "reglab-demo", quick: Quick = False, seeds: DemoSeeds = None, seed: DemoSeed = "0",
     device: DemoDevice = DEFAULT_DEVICE, threads: Threads = None, no_svg: NoSvg = False, as_json: AsJson = False,
+    force: Force = False,
 ) -> None:  # fmt: skip
     """Reproduce every experiment of the lecture: figures, numbers over seeds and a self-contained HTML report.
 
@@ -48,8 +49,7 @@ def demo(
     n_seeds = one("--seeds", seeds, COUNT) if seeds is not None else None
     first_seed, on = one("--seed", seed, SEED), parse_device(device)
     n_threads = one("--threads", threads, COUNT) if threads is not None else None
-    with no_empty_folder(out):
-        folder = out_dir(out)
+    with no_empty_folder(out), claimed_folder(out, "demo", force, check=refuse_foreign_files) as folder:
         _demo(folder, quick, n_seeds, first_seed, on, n_threads, not no_svg, as_json)
 
 
@@ -90,18 +90,12 @@ def _demo(
 def _earlier_results(folder: Path, settings) -> dict[str, Any] | None:
     """A complete results.json of the same settings in ``folder``, to draw again without training.
 
-    A folder with files that a demo does not write is refused; an earlier demo's files of other
-    settings (or an unreadable results.json) are removed, and a note says which.
+    An earlier demo's files of other settings or another version are removed, and a note says which.
+    (A folder with other files never reaches here: :func:`reglab.cli.outputs.claimed_folder` refused
+    it, by :func:`refuse_foreign_files` and for another command's results.json or an unreadable one.)
     """
     from dataclasses import asdict
 
-    foreign = foreign_files(folder)
-    if foreign:
-        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
-        raise OptionError(
-            f"The --out folder must be empty or hold only an earlier demo's files. Got '{folder}', which also holds {shown}: "
-            "choose another folder or remove them."
-        )
     path = folder / RESULTS
     if not path.is_file():
         return None
@@ -118,6 +112,17 @@ def _earlier_results(folder: Path, settings) -> dict[str, Any] | None:
     return None
 
 
+def refuse_foreign_files(folder: Path, discarded: set[str]) -> None:
+    """Refuses a folder with files that a demo does not write (other than those --force is about to discard)."""
+    foreign = [name for name in foreign_files(folder) if name not in discarded]
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OptionError(
+            f"The --out folder must be empty or hold only an earlier demo's files. Got '{folder}', which also holds {shown}: "
+            "choose another folder or remove them."
+        )
+
+
 @app.command()
 def report(
     results: Annotated[str, typer.Argument(metavar="RESULTS", help="A results.json written by 'reglab demo'.", show_default=False)],
@@ -125,8 +130,8 @@ def report(
 ) -> None:  # fmt: skip
     """Rebuild report.html and the figures from a saved results.json, without training."""
     doc = _read_results(results)
-    folder = Path(out) if out is not None else Path(results).parent
-    with no_empty_folder(out):
+    folder_text = out if out is not None else str(Path(results).parent)
+    with no_empty_folder(out), claimed_folder(folder_text, "report", None, accepts=("demo",)) as folder:
         try:
             page = _draw(doc, folder, svg=not no_svg)
         except (KeyError, TypeError, IndexError, AttributeError) as exc:  # a field the checks of _read_results do not reach

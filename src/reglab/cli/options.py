@@ -142,6 +142,8 @@ UnderfitMargin = Annotated[Optional[str], option("--underfit-margin", OUTPUT, "F
     "(default: reglab.measures.FitThresholds).")]
 AsJson = Annotated[bool, flag("--json", OUTPUT, "Print one JSON document on stdout instead of a table.")]
 Out = Annotated[Optional[str], option("--out", OUTPUT, "DIR", "Directory to write the JSON document and weights.npz to.")]
+Force = Annotated[bool, flag("--force", OUTPUT,
+    "Discard another command's results, or an unreadable results file, found in --out (never a study database), and say which.")]
 
 # the options a sweep varies take lists
 SWEEPS = " A comma-separated list sweeps over its values."

@@ -15,6 +15,7 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
+from reglab.cli.application import Switches
 from reglab.cli.folders import write_atomically
 from reglab.cli.progress import note
 from reglab.data import load
@@ -124,6 +125,7 @@ def print_out(*renderables: Any) -> None:
 
 def emit_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(document, allow_nan=False) + "\n")
+    Switches.emitted = True
 
 
 def save(folder: Path, name: str, document: dict[str, Any], weights: dict[str, np.ndarray]) -> None:

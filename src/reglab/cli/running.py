@@ -3,11 +3,13 @@ can end into an exit code and at most one line on stderr (see :mod:`reglab.cli`)
 
 User errors (:class:`reglab.errors.ReglabError`, a config's refusal, typer's usage errors) end with
 exit code 2; Ctrl-C with 130 and SIGTERM with 143, each after the command has saved what it can; a bug
-with exit code 1 (the traceback with ``--debug`` or ``REGLAB_DEBUG=1``).
+with exit code 1 (the traceback with ``--debug`` or ``REGLAB_DEBUG=1``). With ``--json``, an error also
+prints its one JSON document on stdout: ``{"error": line, "exit_code": 2, "schema_version": N}``.
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
@@ -20,15 +22,32 @@ import typer
 from pydantic import ValidationError
 
 from reglab.cli.application import Interrupted, Switches, app, debug_requested
-from reglab.config import config_error
+from reglab.config import SCHEMA_VERSION, config_error
 from reglab.errors import ReglabError
 
 __all__ = ["Terminated", "app", "execute", "terminate_as_interrupt"]
 
 
 def usage_error(message: str) -> int:
-    sys.stderr.write(f"reglab: error: {' '.join(message.split())}\n")
-    return 2
+    line = " ".join(message.split())
+    sys.stderr.write(f"reglab: error: {line}\n")
+    return error_document(line, 2)
+
+
+def error_document(line: str, code: int) -> int:
+    """With --json, the error as the command's one JSON document on stdout (unless it printed its own); returns ``code``."""
+    if Switches.json and not Switches.emitted:
+        sys.stdout.write(json.dumps({"error": line, "exit_code": code, "schema_version": SCHEMA_VERSION}) + "\n")
+        Switches.emitted = True
+    return code
+
+
+def json_requested(command: click.Group, args: list[str]) -> bool:
+    """Whether ``args`` give --json to a command that takes it (before a ``--`` that ends the options)."""
+    words = args[: args.index("--")] if "--" in args else args
+    name = next((a for a in words if not a.startswith("-")), None)
+    found = command.commands.get(name) if name is not None else None
+    return found is not None and "--json" in words and any("--json" in p.opts for p in found.params)
 
 
 class Terminated(KeyboardInterrupt):
@@ -57,7 +76,8 @@ def execute(argv: Sequence[str] | None = None) -> int:
     """Runs the command line ``argv`` (default: ``sys.argv[1:]``) and returns the exit code."""
     command = typer.main.get_command(app)
     args = list(sys.argv[1:] if argv is None else argv)
-    Switches.debug = False
+    Switches.debug, Switches.command_line, Switches.emitted = False, args, False
+    Switches.json = json_requested(command, args)
     try:
         with terminate_as_interrupt():
             code = command.main(args=args, prog_name="reglab", standalone_mode=False)
@@ -89,8 +109,9 @@ def internal_error(exc: BaseException) -> int:
         traceback.print_exception(exc)
     first = (str(exc).strip().splitlines() or [""])[0]
     what = f"{type(exc).__name__}: {first}" if first else type(exc).__name__
-    sys.stderr.write(f"reglab: internal error: {what} (run with --debug or REGLAB_DEBUG=1 for the traceback)\n")
-    return 1
+    line = f"internal error: {what} (run with --debug or REGLAB_DEBUG=1 for the traceback)"
+    sys.stderr.write(f"reglab: {line}\n")
+    return error_document(line, 1)
 
 
 def typer_error(exc: typer.TyperException, args: list[str]) -> int:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 from reglab.cli.application import app
-from reglab.cli.building import prepare
+from reglab.cli.building import Request, prepare, read_request
 from reglab.cli.folders import CHECKPOINT, no_empty_folder
 from reglab.cli.options import (  # the options of both commands, then the lists that only sweep takes
     DEFAULT,
@@ -30,6 +30,7 @@ from reglab.cli.options import (  # the options of both commands, then the lists
     DropoutList,
     Epochs,
     FixedSplit,
+    Force,
     GapThreshold,
     Hidden,
     HiddenList,
@@ -68,6 +69,7 @@ from reglab.cli.options import (  # the options of both commands, then the lists
     flag,
     option,
 )
+from reglab.cli.outputs import claimed_folder
 from reglab.cli.parsing import fail, one
 from reglab.cli.progress import Stack, StackProgress, note, plural
 from reglab.config import COUNT, SEEDS
@@ -136,18 +138,21 @@ def train(
     batch_size: BatchSize = None, patience: Patience = None, min_delta: MinDelta = DEFAULT.min_delta,
     input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, device: Device = DEFAULT_DEVICE, threads: Threads = None,
     gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, underfit_margin: UnderfitMargin = None,
-    as_json: AsJson = False, out: Out = None,
+    as_json: AsJson = False, out: Out = None, force: Force = False,
 ) -> None:  # fmt: skip
     """Train one model; show its losses, score, fit verdict and weight range.
 
     With --out, an interrupted train resumes from DIR/checkpoint.pt when run again.
     """
+    o = {**locals(), "seeds": "1", "fixed_split": False}
     with no_empty_folder(out):
-        _train({**locals(), "seeds": "1", "fixed_split": False})
+        request = read_request(o, sweep=False)
+        with claimed_folder(out, "train", force) as folder:
+            _train(o, request, folder)
 
 
-def _train(o: dict[str, Any]) -> None:
-    runs, limits, on, folder = prepare(o, sweep=False)
+def _train(o: dict[str, Any], request: Request, folder: Path | None) -> None:
+    runs, limits, on = prepare(o, request)
     as_json = o["as_json"]
     from reglab.cli.present import emit_json, layer_arrays, save, show_run
 
@@ -176,7 +181,7 @@ def sweep(
     input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, seeds: Seeds = "1", fixed_split: FixedSplit = False,
     device: Device = DEFAULT_DEVICE, threads: Threads = None,
     gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, underfit_margin: UnderfitMargin = None,
-    as_json: AsJson = False, out: Out = None,
+    as_json: AsJson = False, out: Out = None, force: Force = False,
     storage: Storage = None, study: StudyName = "reglab-sweep", collect: Collect = False, batch: Batch = "8", heartbeat: Heartbeat = "10",
 ) -> None:  # fmt: skip
     """Train a grid of configurations × seeds as stacked models and summarise it over seeds.
@@ -186,8 +191,9 @@ def sweep(
     With --out, an interrupted sweep resumes from DIR/checkpoint.pt when run again. With --storage,
     workers running the same command share the grid; --collect then shows the whole sweep.
     """
+    o = dict(locals())
     with no_empty_folder(out):
-        _sweep(dict(locals()))
+        _sweep(o)
 
 
 def shared_grid(o: dict[str, Any]) -> dict[str, Any] | None:
@@ -208,7 +214,13 @@ def _sweep(o: dict[str, Any]) -> None:
     n_seeds = SEEDS.parse(o["seeds"])  # refused by prepare when bad
     if n_seeds is not None and n_seeds >= LARGE_SWEEP:  # building the runs alone takes seconds: say so before
         note(f"planning a sweep of {n_seeds} seeds per configuration: building its runs")
-    runs, limits, on, folder = prepare(o, sweep=True)
+    request = read_request(o, sweep=True)
+    with claimed_folder(o["out"], "sweep", o["force"]) as folder:
+        _local_or_shared_sweep(o, request, shared, folder)
+
+
+def _local_or_shared_sweep(o: dict[str, Any], request: Request, shared: dict[str, Any] | None, folder: Path | None) -> None:
+    runs, limits, on = prepare(o, request)
     as_json = o["as_json"]
     from reglab.cli.present import emit_json, layer_arrays, save, show_sweep
     from reglab.sweeps import summarize_sweep, sweep_document

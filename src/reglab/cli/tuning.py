@@ -10,6 +10,7 @@ stdout (tables, or one JSON document with --json), progress to stderr.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any, Optional
 
 from reglab.cli.application import app
@@ -24,6 +25,7 @@ from reglab.cli.options import (
     Device,
     Drop,
     Epochs,
+    Force,
     Hidden,
     InputNoise,
     L1Method,
@@ -49,6 +51,7 @@ from reglab.cli.options import (
     option,
     shown,
 )
+from reglab.cli.outputs import claimed_folder
 from reglab.cli.parsing import Choice, fail, one, parse_device
 from reglab.cli.progress import note
 from reglab.config import COUNT, NON_NEGATIVE, POSITIVE, RATE, WIDTHS, DataConfig, RunConfig
@@ -97,18 +100,21 @@ def tune(
     patience: Patience = None, min_delta: MinDelta = RUN_TEXT["min_delta"], input_noise: InputNoise = RUN_TEXT["input_noise"],
     seed: Seed = RUN_TEXT["seed"], seeds: Seeds = "1", device: Device = "cpu", threads: Threads = None, trials: Trials = "50",
     batch: Batch = "8", sampler: Sampler = "tpe", storage: Storage = None, study: StudyName = "reglab-tune", resume: Resume = False,
-    heartbeat: Heartbeat = "10", report_every: ReportEvery = None, as_json: AsJson = False, out: Out = None,
+    heartbeat: Heartbeat = "10", report_every: ReportEvery = None, as_json: AsJson = False, out: Out = None, force: Force = False,
 ) -> None:  # fmt: skip
     """Search penalty kind, λ and dropout with Optuna; each batch of trials trains as one stack.
 
     The objective is the validation data loss averaged over --seeds seeds. Every worker started with
     the same --storage and --study shares the study and stops once it holds --trials finished trials;
-    run the same command again to resume an interrupted study.
+    run the same command again to resume an interrupted study. Workers may share one --out folder.
     """
-    from reglab.cli.building import out_dir
-
     kwargs, threads_given = study_options(dict(locals()))
-    folder = out_dir(out or DEFAULT_OUT) if out is not None or storage is None else None
+    folder_text = (out or DEFAULT_OUT) if out is not None or storage is None else None
+    with claimed_folder(folder_text, "tune", force, shared=True) as folder:  # shared: tune workers share their folder
+        _tune(kwargs, threads_given, storage, folder, as_json)
+
+
+def _tune(kwargs: dict[str, Any], threads_given: int | None, storage: str | None, folder: Path | None, as_json: bool) -> None:
     url = storage if storage is not None else folder  # a folder: the study's SQLite file in it
     import optuna
 
@@ -188,11 +194,15 @@ def with_progress(work, total: int):
             bar[0].__exit__(None, None, None)
 
 
-def write_document(folder, document: dict[str, Any]) -> None:
+def write_document(folder: Path, document: dict[str, Any]) -> None:
+    """Writes ``folder/tune.json`` whole, through a file of this process's own: workers sharing the folder write it in turn."""
     import json
+    import os
 
-    (folder / "tune.json").write_text(json.dumps(document, allow_nan=False, indent=2) + "\n")
-    note(f"wrote {folder / 'tune.json'}")
+    path, tmp = folder / "tune.json", folder / f"tune.json.{os.getpid()}.tmp"
+    tmp.write_text(json.dumps(document, allow_nan=False, indent=2) + "\n")
+    os.replace(tmp, path)
+    note(f"wrote {path}")
 
 
 def show_study(document: dict[str, Any], trained: int) -> None:

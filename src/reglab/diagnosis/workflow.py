@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from reglab.diagnosis.settings import MIN_TRAIN_ROWS, Schedule, Settings
 from reglab.diagnosis.verify import verify
 from reglab.errors import DataError
 from reglab.measures import FitThresholds
-from reglab.runs import RunResult, json_safe
+from reglab.runs import RunResult, given, json_safe
 
 __all__ = ["Diagnosis", "diagnose"]
 
@@ -94,16 +95,35 @@ def diagnose(
     optimiser; penalty, dropout and early stopping are what the diagnosis decides) on ``data``.
 
     The study is kept in ``out`` (SQLite; or ``settings.storage``), so the same call resumes it; with
-    neither, in a temporary folder. Nothing is written besides the study: see
-    :func:`reglab.diagnosis.report.write_outputs` for the files.
+    neither, in a temporary folder, removed when the call returns or fails. Nothing is written besides
+    the study: see :func:`reglab.diagnosis.report.write_outputs` for the files.
     """
+    given(data, "data", "diagnose", DataConfig)
+    given(base, "base", "diagnose", RunConfig, optional=True, example="RunConfig(hidden=(64, 64))")
+    given(settings, "settings", "diagnose", Settings, optional=True, example="Settings(budget=30)")
+    given(thresholds, "thresholds", "diagnose", FitThresholds, optional=True, example="FitThresholds(gap=0.05)")
     base, settings, thresholds = base or RunConfig(), settings or Settings(), thresholds or FitThresholds()
+    with study_folder(out) as folder:
+        return _diagnose(data, base, settings, thresholds, folder, device, progress)
+
+
+@contextmanager
+def study_folder(out: str | Path | None) -> Iterator[Path]:
+    """``out``; without it, a temporary folder that is removed with all it holds once the block ends."""
+    if out is not None:
+        yield Path(out)
+        return
+    with tempfile.TemporaryDirectory(prefix="reglab-diagnose-", ignore_cleanup_errors=True) as folder:
+        yield Path(folder)
+
+
+def _diagnose(data: DataConfig, base: RunConfig, settings: Settings, thresholds: FitThresholds, folder: Path, device: str,
+              progress: Callable[[str], None] | None) -> Diagnosis:  # fmt: skip
     data, split = prepared(data)
     schedule = settings.schedule(len(split.X_train))
     batch = min(schedule.batch_size or len(split.X_train), len(split.X_train))
     baseline = baseline_config(base, schedule)
     searched = baseline.replace(patience=schedule.patience)
-    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="reglab-diagnose-"))
     opened = open_search(data, searched, settings, folder)
     found = detect(data, base, schedule, settings.seeds, thresholds, device=device, confidence=settings.confidence, progress=progress)
     study = search(opened, device=device, progress=progress)
