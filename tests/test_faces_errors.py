@@ -177,7 +177,8 @@ def test_an_unreadable_results_json_is_refused_and_force_starts_over(tmp_path, c
     code, out, err = cli(capsys, *args)
     message = (
         f"The '--out' option must be a folder whose results reglab can read. Got '{tmp_path}', whose results.json cannot be read "
-        "(empty, truncated or not a reglab document): add --force to discard it and start over, or choose another --out."
+        "(empty, truncated, not a reglab document, or changed after reglab wrote it): add --force to discard it and start over, "
+        "or choose another --out."
     )
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
     assert (tmp_path / "results.json").read_text() == '{"schema_version": 1, "runs": ['

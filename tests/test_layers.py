@@ -7,7 +7,7 @@ Every ``import reglab...`` of every module (lazy ones inside functions included)
     workflows   runs · workers · costs · checkpoints · sweeps · lecture/ · tuning/ · diagnosis/
     views       views/            measures/   (views draw measured numbers; measures never draw)
     engine      engine/
-    inputs      config · regularizers · errors · version · data/
+    inputs      config · regularizers · errors · version · provenance · data/
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ LAYERS = {
     "faces": {"inputs", "engine", "measures", "views", "workflows"},
 }
 TOP_LEVEL = {
-    "config": "inputs", "regularizers": "inputs", "errors": "inputs", "data": "inputs", "version": "inputs",
+    "config": "inputs", "regularizers": "inputs", "errors": "inputs", "data": "inputs", "version": "inputs", "provenance": "inputs",
     "engine": "engine", "measures": "measures", "views": "views",
     "runs": "workflows", "workers": "workflows", "costs": "workflows", "checkpoints": "workflows", "sweeps": "workflows",
     "lecture": "workflows",

@@ -21,6 +21,7 @@ from reglab.cli.parsing import one, parse_device
 from reglab.cli.progress import Stack, StackProgress, note, step
 from reglab.config import COUNT, SCHEMA_VERSION, SEED
 from reglab.errors import DataError, OptionError
+from reglab.provenance import sealed_intact
 
 # fmt: off
 DemoOut = Annotated[str, option("--out", OUTPUT, "DIR", "Directory for report.html, results.json and figures/.")]
@@ -75,7 +76,9 @@ def _demo(
                 note("interrupted before anything was saved; nothing to resume from")
             exc.reported = True
             raise
-        write_atomically(folder / RESULTS, json.dumps(doc, allow_nan=False) + "\n")
+        from reglab.cli.present import sealed_json
+
+        write_atomically(folder / RESULTS, sealed_json(doc))
         for path in checkpoint_files(folder / CHECKPOINT):
             path.unlink(missing_ok=True)
     try:
@@ -159,6 +162,11 @@ def _read_results(path: str) -> dict[str, Any]:
         raise OptionError(f"The RESULTS file must be valid JSON. Got '{path}', which is not{where}.") from None
     if not isinstance(doc, dict) or doc.get("kind") != "reglab-lecture" or not isinstance(doc.get("sections"), list):
         raise OptionError(f"The RESULTS file must be the results.json of 'reglab demo' (kind 'reglab-lecture'). Got '{path}' instead.")
+    if not sealed_intact(doc):
+        raise OptionError(
+            f"The RESULTS file must be as 'reglab demo' wrote it. Got '{path}', whose content does not match the checksum "
+            "of its provenance record (changed after it was written): write it again with 'reglab demo'."
+        )
     if doc.get("schema_version") != SCHEMA_VERSION:
         raise OptionError(
             f"The RESULTS file must have schema version {SCHEMA_VERSION}. Got '{path}' with version {doc.get('schema_version')!r}: "

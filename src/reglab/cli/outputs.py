@@ -34,7 +34,7 @@ SHAPES = {  # the top-level fields by which each command's document is known (a 
     "tune": {"study", "trials", "objective"},
 }
 COMPANIONS = {"train": ("weights.npz",), "sweep": ("weights.npz",), "demo": (PAGE,), "diagnose": (PAGE,), "tune": ()}
-UNREADABLE = "cannot be read (empty, truncated or not a reglab document)"
+UNREADABLE = "cannot be read (empty, truncated, not a reglab document, or changed after reglab wrote it)"
 
 
 Check = Callable[[Path, set[str]], None]  # a command's own check of its folder, told which files --force will discard
@@ -97,10 +97,15 @@ def writer_of(document: Any) -> str | None:
 
 
 def read_writer(path: Path) -> str | None:
+    """The command that wrote the document at ``path``; None when it cannot be read, or changed after it was written
+    (its provenance checksum does not match, :mod:`reglab.provenance`)."""
+    from reglab.provenance import sealed_intact
+
     try:
-        return writer_of(json.loads(path.read_text(encoding="utf-8")))
+        document = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return None
+    return writer_of(document) if sealed_intact(document) else None
 
 
 def in_the_way(folder: Path, accepts: tuple[str, ...]) -> list[InTheWay]:

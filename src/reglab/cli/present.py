@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from rich.table import Table
 from reglab.cli.application import Switches
 from reglab.cli.folders import write_atomically
 from reglab.cli.progress import note
+from reglab.config import DataConfig
 from reglab.data import load
 from reglab.engine.trainer import DIVERGED_HINT
 from reglab.measures import FitThresholds
@@ -128,17 +130,26 @@ def emit_json(document: dict[str, Any]) -> None:
     Switches.emitted = True
 
 
-def save(folder: Path, name: str, document: dict[str, Any], weights: dict[str, np.ndarray]) -> None:
+def save(folder: Path, name: str, document: dict[str, Any], weights: dict[str, np.ndarray], data: Iterable[DataConfig] = ()) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / name, json.dumps(document, allow_nan=False, indent=2) + "\n")
+    write_atomically(folder / name, sealed_json(document, data, indent=2))
     np.savez(folder / "weights.npz", **weights)
     note(f"wrote {folder / name} and {folder / 'weights.npz'}")
 
 
-def save_document(folder: Path, name: str, document: dict[str, Any]) -> None:
+def save_document(folder: Path, name: str, document: dict[str, Any], data: Iterable[DataConfig] = ()) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    write_atomically(folder / name, json.dumps(document, allow_nan=False, indent=2) + "\n")
+    write_atomically(folder / name, sealed_json(document, data, indent=2))
     note(f"wrote {folder / name}")
+
+
+def sealed_json(document: dict[str, Any], data: Iterable[DataConfig] = (), indent: int | None = None) -> str:
+    """``document`` with its provenance record (this command line, reglab's version, its CSV files' digests and a
+    checksum of the content, :mod:`reglab.provenance`), as the text of a results file."""
+    from reglab.provenance import seal
+
+    command = " ".join(["reglab", *Switches.command_line])
+    return json.dumps(seal(document, command, data), allow_nan=False, indent=indent) + "\n"
 
 
 def layer_arrays(result: RunResult, prefix: str = "") -> dict[str, np.ndarray]:

@@ -159,7 +159,7 @@ def _train(o: dict[str, Any], request: Request, folder: Path | None) -> None:
     (result,) = train_with_progress(runs, on, None if folder is None else folder / CHECKPOINT, command="train")
     document = result.to_dict(limits)
     if folder is not None:
-        save(folder, "result.json", document, layer_arrays(result))
+        save(folder, "result.json", document, layer_arrays(result), [result.data])
     if as_json:
         emit_json(document)
     else:
@@ -231,7 +231,7 @@ def _local_or_shared_sweep(o: dict[str, Any], request: Request, shared: dict[str
     document = sweep_document(results, limits)
     if folder is not None:
         weights = {k: v for i, r in enumerate(results) for k, v in layer_arrays(r, f"run{i}_").items()}
-        save(folder, "results.json", document, weights)
+        save(folder, "results.json", document, weights, [r.data for r in results])
     if as_json:
         emit_json(document)
     else:
@@ -257,7 +257,7 @@ def _shared_sweep(runs: list[Run], limits, on: str, shared: dict[str, Any], fold
     if document["missing"]:
         note(f"{plural(len(document['missing']), 'configuration')} of the grid not finished yet: left out")
     if folder is not None:
-        save_document(folder, "results.json", document)
+        save_document(folder, "results.json", document, [run.data for run in runs])
     if as_json:
         emit_json(document)
     elif document["summary"]:

@@ -196,11 +196,12 @@ def with_progress(work, total: int):
 
 def write_document(folder: Path, document: dict[str, Any]) -> None:
     """Writes ``folder/tune.json`` whole, through a file of this process's own: workers sharing the folder write it in turn."""
-    import json
     import os
 
     path, tmp = folder / "tune.json", folder / f"tune.json.{os.getpid()}.tmp"
-    tmp.write_text(json.dumps(document, allow_nan=False, indent=2) + "\n")
+    from reglab.cli.present import sealed_json
+
+    tmp.write_text(sealed_json(document, indent=2))
     os.replace(tmp, path)
     note(f"wrote {path}")
 
