@@ -97,3 +97,17 @@ def test_a_storage_path_under_a_regular_file_is_one_line(tmp_path):
     assert str(refused.value) == (
         f"The '--storage' option must be a file whose folder can be created (Not a directory: '{tmp_path}/file/sub'). Got '{url}' instead."
     )
+
+
+def test_the_command_line_says_where_a_grid_search_stops(tmp_path, capsys):
+    from reglab.cli import main
+
+    args = ["tune", "--sampler", "grid", "--trials", "40", "--penalty", "l2", "--lam-range", "1e-3:1e-1", "--dropout-range", "0:0",
+            "--n-samples", "60", "--hidden", "4", "--epochs", "3", "--out", str(tmp_path), "--json"]  # fmt: skip
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    err = capsys.readouterr().err
+    points = SearchSpace(("l2",), 1e-3, 1e-1, 0.0, 0.0).grid_size()
+    assert exit_info.value.code == 0
+    assert err.splitlines()[0] == f"reglab: the grid has {points} points: a grid search stops there, not at --trials 40"
+    assert f"study: {points}/{points} trials finished" in err and "40" not in err.splitlines()[-2]

@@ -154,8 +154,12 @@ def study_options(o: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
     threads = None if o["threads"] is None else one("--threads", o["threads"], COUNT)
     counts = {name: one(f"--{name}", o[name], COUNT) for name in ("trials", "batch", "seeds", "heartbeat")}
     check_batch_size(data, o["batch_size"], base.batch_size)  # loads the data: after every cheap check
+    sampler = one("--sampler", o["sampler"], Choice(SAMPLERS))
+    if sampler == "grid" and counts["trials"] > space.grid_size():
+        note(f"the grid has {space.grid_size()} points: a grid search stops there, not at --trials {counts['trials']}")
+        counts["trials"] = space.grid_size()
     return {
-        "data": data, "base": base, "space": space, **counts, "sampler": one("--sampler", o["sampler"], Choice(SAMPLERS)),
+        "data": data, "base": base, "space": space, **counts, "sampler": sampler,
         "study": study, "resume": o["resume"], "device": parse_device(o["device"]), "report_every": every,
     }, threads  # fmt: skip
 
