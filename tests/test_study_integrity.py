@@ -111,3 +111,14 @@ def test_the_command_line_says_where_a_grid_search_stops(tmp_path, capsys):
     assert exit_info.value.code == 0
     assert err.splitlines()[0] == f"reglab: the grid has {points} points: a grid search stops there, not at --trials 40"
     assert f"study: {points}/{points} trials finished" in err and "40" not in err.splitlines()[-2]
+
+
+def test_the_python_api_takes_a_folder_as_text_or_path(tmp_path):
+    study(str(tmp_path / "as-text"))
+    assert (tmp_path / "as-text" / "study.db").is_file()
+    with pytest.raises(Exception) as refused:
+        study(42)
+    assert str(refused.value) == (
+        "The 'storage' parameter must be a database URL (e.g. 'sqlite:///study.db') or a folder for the study's SQLite file. "
+        "Got int 42 instead."
+    )

@@ -109,6 +109,10 @@ def tune(
     run the same command again to resume an interrupted study. Workers may share one --out folder.
     """
     kwargs, threads_given = study_options(dict(locals()))
+    if storage is not None and "://" not in storage:  # on the command line a folder is --out; --storage is a URL
+        from reglab.tuning.storage import storage_error
+
+        raise storage_error(storage, "a database URL such as sqlite:///study.db or postgresql://user@host:5432/db")
     folder_text = (out or DEFAULT_OUT) if out is not None or storage is None else None
     with claimed_folder(folder_text, "tune", force, shared=True) as folder:  # shared: tune workers share their folder
         _tune(kwargs, threads_given, storage, folder, as_json)

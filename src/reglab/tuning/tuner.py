@@ -141,8 +141,14 @@ def rungs(every: int):
 
 
 def storage_url(storage: str | Path) -> str:
-    """A URL as given (text); a folder (a Path) means the SQLite file of :func:`default_url` in it."""
-    return default_url(storage) if isinstance(storage, Path) else storage
+    """A URL as given (text with ``://``); a folder (a Path, or text without a scheme) means the SQLite file of
+    :func:`default_url` in it."""
+    if not isinstance(storage, (str, Path)):
+        raise ConfigError(
+            "The 'storage' parameter must be a database URL (e.g. 'sqlite:///study.db') or a folder for the study's SQLite "
+            f"file. Got {type(storage).__name__} {storage!r} instead."
+        )
+    return default_url(storage) if isinstance(storage, Path) or "://" not in storage else storage
 
 
 def check_count(name: str, value: Any, minimum: int = 1) -> int:
@@ -170,7 +176,7 @@ def tune(
     prune: bool = True,
     progress: Progress | None = None,
 ) -> TuneResult:
-    """Works on study ``study`` in ``storage`` (a URL, or a folder as a Path for its SQLite file)
+    """Works on study ``study`` in ``storage`` (a URL, or a folder, a Path or text without a scheme, for its SQLite file)
     until it holds ``trials`` finished trials, training ``batch`` trials × ``seeds`` seeds per stack;
     see :mod:`reglab.tuning.search` for the objective. ``data`` needs validation rows (val_size > 0,
     0.2 when left at 0). ``report_every`` (default: a tenth of the epochs) is the first rung of the
