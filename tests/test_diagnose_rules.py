@@ -1,5 +1,6 @@
 """The pieces of ``reglab diagnose`` that need no training: the 1-SE rule, the paired comparison, the
-scaled schedule, the turning epoch, the snippets (executed on tiny random data) and the refusals."""
+scaled schedule, the turning epoch, the snippets (executed on tiny random data), the recommendation and the
+refusals."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from reglab.cli import execute
 from reglab.config import RunConfig
 from reglab.diagnosis.choose import Candidate, one_standard_error, standard_error
 from reglab.diagnosis.detect import turning_epoch
-from reglab.diagnosis.recommend import recommendation, snippets
+from reglab.diagnosis.recommend import advised, recommendation, snippets
 from reglab.diagnosis.settings import Settings, reference_hidden, scaled_batch_size, scaled_epochs, scaled_patience
 from reglab.diagnosis.verify import compare
 
@@ -76,13 +77,16 @@ def test_paired_comparison_of_noise_is_not_significant():
 
 
 @pytest.mark.parametrize(
-    ("rows", "batch", "epochs"), [(112, 32, 200), (319, 32, 157), (3_200, 32, 20), (28_000, 256, 20), (200_000, 512, 20)]
+    ("rows", "batch", "epochs", "patience"),
+    # patience: 300 steps, max(5, ceil(300 / ceil(rows / batch))) epochs: 4, 10, 100, 110 and 391 steps per epoch
+    [(112, 32, 200, 75), (319, 32, 157, 30), (3_200, 32, 20, 5), (28_000, 256, 20, 5), (200_000, 512, 20, 5)],
 )
-def test_schedule_scales_with_the_training_rows(rows, batch, epochs):
+def test_schedule_scales_with_the_training_rows(rows, batch, epochs, patience):
     assert (scaled_batch_size(rows), scaled_epochs(rows)) == (batch, epochs)
     schedule = Settings().schedule(rows)
-    assert (schedule.epochs, schedule.batch_size, schedule.patience) == (epochs, batch, scaled_patience(epochs))
+    assert (schedule.epochs, schedule.batch_size, schedule.patience) == (epochs, batch, patience)
     assert schedule.chosen["epochs"] == f"scaled to {rows} training rows"
+    assert scaled_patience(8, 1) == 8  # never beyond the epoch cap
 
 
 def test_given_schedule_is_kept_and_reference_is_wider():
@@ -126,6 +130,13 @@ def test_snippets_run_as_printed_and_keras_parses(task, penalty, optimizer, acti
     assert space["model"].predict(space["X_val"]).shape == (40,)
 
 
+def test_nothing_is_recommended_unless_the_decision_is_to_regularize():
+    config = RunConfig(penalty={"kind": "l2", "lam": 0.01}, dropout=0.1, patience=5)
+    assert advised("keep the baseline", "Because.", config, 32) == {"decision": "keep the baseline", "reason": "Because."}
+    found = advised("regularize", "Because.", config, 32)
+    assert found == {"decision": "regularize", "reason": "Because.", **recommendation(config, 32)}
+
+
 def test_recommendation_converts_lambda():
     found = recommendation(RunConfig(penalty={"kind": "l2", "lam": 0.01}, dropout=0.1, patience=5), batch_size=32)
     assert (found["penalty"], found["lam"], found["dropout"]) == ("l2", 0.01, 0.1)
@@ -156,6 +167,8 @@ def run(argv):
         (["--patience", "soon"], "The '--patience' option must be an int >= 1, 'auto' or 'off'. Got 'soon' instead."),
         (["--epochs", "0"], "The '--epochs' option must be an int >= 1. Got '0' instead."),
         (["--batch", "0"], "The '--batch' option must be an int >= 1. Got '0' instead."),
+        (["--folds", "1"], "The '--folds' option must be an int >= 2 (one fold tests, the others train). Got '1' instead."),
+        (["--repeats", "0"], "The '--repeats' option must be an int >= 1. Got '0' instead."),
     ],
 )  # fmt: skip
 def test_refusals_are_one_line_with_exit_code_2(argv, message, tmp_path):
@@ -186,6 +199,14 @@ def test_bad_data_is_refused_before_training(rows, target, message, tmp_path):
     code, out, err = run(["diagnose", "--dataset", str(csv), "--target", target, "--out", str(tmp_path / "o")])
     assert (code, out) == (2, "")  # the words are the data reader's; here: one line, naming what is wrong
     assert err.startswith("reglab: error: ") and err.count("\n") == 1 and all(part in err for part in message), err
+
+
+def test_more_folds_than_the_table_allows_are_refused_before_training(tmp_path):
+    csv = tmp_path / "t.csv"
+    csv.write_text("a,y\n" + "".join(f"{i},{i % 2}\n" for i in range(60)))
+    code, out, err = run(["diagnose", "--dataset", str(csv), "--target", "y", "--folds", "31", "--out", str(tmp_path / "o")])
+    message = "The 'folds' parameter must leave at least 2 test rows in each fold of 60 rows: at most 30. Got 31 instead."
+    assert (code, out, err) == (2, "", f"reglab: error: {message}\n")  # no progress line: nothing trained
 
 
 PROBE = """

@@ -67,9 +67,13 @@ Epochs = Annotated[str, option("--epochs", TRAINING, "INT|auto",
 BatchSize = Annotated[str, option("--batch-size", TRAINING, "INT|full|auto",
     "Rows per step; auto: 32 up to 3,200 training rows, else the power of two nearest rows/100, at most 512.")]
 Patience = Annotated[str, option("--patience", TRAINING, "INT|auto|off",
-    "Early stopping of the searched and tuned models (best weights restored); auto: max(5, epochs // 10). "
+    "Early stopping of the searched and tuned models (best weights restored); auto: 300 steps, max(5, ceil(300 / steps per epoch)). "
     "The baseline never stops early.")]
-Seeds = Annotated[str, option("--seeds", TRAINING, "INT", "Model seeds of the detection and of the verification (fresh seeds), >= 2.")]
+Seeds = Annotated[str, option("--seeds", TRAINING, "INT",
+    "Model seeds of the detection, and of the verification on a generator's fresh sample, >= 2.")]
+VERIFY = "Verify"
+Folds = Annotated[str, option("--folds", VERIFY, "INT", "Verification on a table: k of the repeated k-fold cross-validation, >= 2.")]
+Repeats = Annotated[str, option("--repeats", VERIFY, "INT", "Verification on a table: repeats of the k-fold (fits = folds × repeats).")]
 SearchSeeds = Annotated[str, option("--search-seeds", SEARCH, "INT", "Model seeds per searched configuration, averaged by the objective.")]
 Budget = Annotated[str, option("--budget", SEARCH, "INT",
     "Finished trials of the search; a grid (5 λ × 3 dropout × kinds) that fits in it is trained whole instead.")]
@@ -94,7 +98,7 @@ def diagnose(
     input_noise: InputNoise = RUN_TEXT["input_noise"], seed: Seed = RUN_TEXT["seed"], seeds: Seeds = "5", search_seeds: SearchSeeds = "3",
     budget: Budget = "30", batch: Batch = "10", storage: Storage = None, study: StudyName = "", heartbeat: Heartbeat = "10",
     device: Device = "cpu", threads: Threads = None, gap_threshold: GapThreshold = None, underfit_margin: UnderfitMargin = None,
-    as_json: AsJson = False, out: Out = DEFAULT_OUT, force: Force = False,
+    folds: Folds = "5", repeats: Repeats = "2", as_json: AsJson = False, out: Out = DEFAULT_OUT, force: Force = False,
 ) -> None:  # fmt: skip
     """Is the model over- or underfitting, which penalty and λ fix it, and is the gain real?
 
@@ -106,7 +110,7 @@ def diagnose(
 
     Rule: the most regularized configuration whose validation loss is within one standard error of the best.
 
-    Verify: both models on fresh seeds and the same split, a paired t-test on the unseen test part.
+    Verify: on a generator, 20,000 fresh points; on a table, repeated k-fold, the corrected resampled t-test.
 
     Recommend: the settings, and code for Keras, PyTorch and scikit-learn.
 
@@ -156,10 +160,12 @@ def read_options(o: dict[str, Any]):
         input_noise=one("--input-noise", o["input_noise"], NON_NEGATIVE), seed=data.seed,
     )  # fmt: skip
     space = SearchSpace(parse_penalties(o["penalty"]), *parse_lam_range(o["lam_range"]), *parse_dropout_range(o["dropout_range"]))
-    names = ("seeds", "search_seeds", "budget", "batch", "heartbeat")
+    names = ("seeds", "search_seeds", "budget", "batch", "heartbeat", "folds", "repeats")
     counts = {name: one(f"--{name.replace('_', '-')}", o[name], COUNT) for name in names}
     if counts["seeds"] < 2:
         fail("--seeds", "an int >= 2 (the verification pairs seeds)", o["seeds"])
+    if counts["folds"] < 2:
+        fail("--folds", "an int >= 2 (one fold tests, the others train)", o["folds"])
     epochs = "auto" if o["epochs"].strip() == "auto" else one("--epochs", o["epochs"], COUNT)
     batch_size = "auto" if o["batch_size"].strip() == "auto" else parse_batch_size(o["batch_size"])
     patience = {"auto": "auto", "off": None}.get(o["patience"].strip(), COUNT.parse(o["patience"]))
@@ -185,30 +191,32 @@ def p_text(p: float | None) -> str:
 
 
 def show(doc: dict[str, Any]) -> None:
-    """The verdict, the chosen settings and the verified difference, as a few lines on stdout."""
+    """The verdict, the decision and what it rests on, as a few lines on stdout."""
     from rich.table import Table
 
     from reglab.cli.present import stdout_console
+    from reglab.diagnosis.choose import described
+    from reglab.diagnosis.metrics import LABELS
 
-    b, s, v, r = doc["baseline"], doc["search"], doc["verification"], doc["recommendation"]
+    b, s, v, a = doc["baseline"], doc["search"], doc["verification"], doc["advice"]
     facts = Table.grid(padding=(0, 2))
     data = doc["data"]
     rows = ", ".join(f"{count} {'validation' if part == 'val' else part}" for part, count in data["rows"].items())
     facts.add_row("data", f"{data['dataset']}: {data['task']}, rows {rows}, {data['features']} columns")
-    st = doc["settings"]
-    facts.add_row("schedule", f"≤ {st['epochs']} epochs, batch {st['batch_size']}, patience {st['patience']} ({st['chosen']['epochs']})")
     facts.add_row("verdict", f"{doc['verdict']} ({b['seeds_agreeing']}): {doc['verdict_reason']}")
-    facts.add_row("gap", f"{b['gap']['mean']:.4f}, 95% interval [{b['gap']['ci_low']:.4f}, {b['gap']['ci_high']:.4f}]")
-    best = f"best {s['best']['params']} → {s['best']['mean']:.4f}"
-    facts.add_row("search", f"{s['mode']}, {s['trials']} trials ({s['pruned']} pruned); {best}")
-    facts.add_row("rule", s["rule"])
-    facts.add_row("chosen", f"{r['reglab']} → validation data loss {s['chosen']['mean']:.4f}")
-    low, high = v["ci95"]
-    facts.add_row("verified", f"test data loss tuned − baseline {v['difference']:+.4f},"
-                  f" 95% interval [{low:.4f}, {high:.4f}], p = {p_text(v['p_value'])}")
-    gain = v["score_difference"]
-    low, high = gain["ci95"]
-    facts.add_row("", f"test {v['score']} tuned − baseline {gain['difference']:+.4f},"
-                  f" 95% interval [{low:.4f}, {high:.4f}], p = {p_text(gain['p_value'])}")
-    facts.add_row("meaning", v["advice"])
+    chosen = f"{described(s['chosen']['params'])} → validation data loss {s['chosen']['mean']:.4f}"
+    facts.add_row("chosen", f"{chosen} ({s['mode']}, {s['trials']} trials)")
+    method, m = v["method"], v["metrics"]
+    quantity, (low, high) = v["quantity"], v["ci95"]
+    facts.add_row("verified", f"{method['name']}, {method['pairs']} fits: test {LABELS[quantity]} {m['baseline'][quantity]:.4f} → "
+                  f"{m['tuned'][quantity]:.4f}, difference {v['difference']:+.4f} [{low:+.4f}, {high:+.4f}], p = {p_text(v['p_value'])}; "
+                  f"detectable {p_text(method['detectable'])}")  # fmt: skip
+    shown_metrics = [k for k in m["difference"] if k != quantity and m["baseline"][k] is not None and m["tuned"][k] is not None]
+    others = [f"{LABELS[k]} {m['baseline'][k]:.3f} → {m['tuned'][k]:.3f}" for k in shown_metrics]
+    if m.get("majority_rate") is not None:
+        others.append(f"majority rate {m['majority_rate']:.3f}")
+    facts.add_row("metrics", "; ".join(others))
+    facts.add_row("decision", a["decision"] + (f": {doc['recommendation']['reglab']}" if "reglab" in doc["recommendation"] else ""))
+    for i, sentence in enumerate(a["sentences"]):
+        facts.add_row("advice" if i == 0 else "", sentence)
     stdout_console().print(facts)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["RULE", "Candidate", "Choice", "one_standard_error", "standard_error", "strength"]
+__all__ = ["RULE", "Candidate", "Choice", "described", "one_standard_error", "standard_error", "strength"]
 
 RULE = (
     "one-standard-error rule: among the configurations whose mean validation data loss is within one standard error "
@@ -37,6 +37,13 @@ def strength(params: dict[str, Any]) -> tuple[float, float]:
     """How regularized a configuration is, compared in this order: λ (0 for ``none``), dropout."""
     lam = 0.0 if params.get("penalty", "none") == "none" else float(params.get("lam", 0.0))
     return lam, float(params.get("dropout", 0.0))
+
+
+def described(params: dict[str, Any]) -> str:
+    """A configuration in words: ``l2 λ = 0.0032, dropout 0.21`` (``no penalty`` for ``none``)."""
+    kind = params.get("penalty", "none")
+    penalty = "no penalty" if kind == "none" else f"{kind} λ = {float(params.get('lam', 0.0)):.2g}"
+    return f"{penalty}, dropout {float(params.get('dropout', 0.0)):.2f}"
 
 
 @dataclass(frozen=True)

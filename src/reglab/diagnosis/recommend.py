@@ -19,8 +19,9 @@ from __future__ import annotations
 from typing import Any
 
 from reglab.config import RunConfig
+from reglab.diagnosis.advice import REGULARIZE
 
-__all__ = ["recommendation", "snippets"]
+__all__ = ["advised", "recommendation", "snippets"]
 
 TORCH_ACTIVATIONS = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()", "gelu": "nn.GELU()"}
 SKLEARN_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic", "gelu": "relu"}  # no GELU in scikit-learn
@@ -39,6 +40,13 @@ def recommendation(config: RunConfig, batch_size: int) -> dict[str, Any]:
         "reglab": f"--penalty {p.kind}" + "".join(f" --{k} {v:g}" for k, v in strengths.items()) + f" --dropout {config.dropout:g}"
         + (f" --patience {config.patience}" if config.patience else ""),
     }  # fmt: skip
+
+
+def advised(decision: str, reason: str, config: RunConfig, batch_size: int) -> dict[str, Any]:
+    """The recommendation: the decision and its reason, with the settings only when the decision is to regularize."""
+    if decision != REGULARIZE:
+        return {"decision": decision, "reason": reason}
+    return {"decision": decision, "reason": reason, **recommendation(config, batch_size)}
 
 
 def keras(config: RunConfig, n_features: int, n_outputs: int, task: str, batch_size: int) -> str:

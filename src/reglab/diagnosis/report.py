@@ -1,9 +1,12 @@
 """The diagnosis's files: ``results.json`` and a self-contained ``report.html`` (figures embedded as PNG,
 no network), drawn from the document of :class:`reglab.diagnosis.Diagnosis` alone (nothing trains here).
 
-Figures: the baseline's mean loss curves, the search's validation data loss against λ (one colour per
-penalty kind, each point a trial with its standard error over seeds, the chosen one ringed) and its
-history (each trial's loss in order, the best so far as a line), and the verified test scores.
+The page leads with the advice (the decision and its sentences), the metrics of both models and the
+verification's paired differences; the phases follow. Figures: the paired differences of the verified
+test loss (one dot per fit, coloured by repeat, with their mean and its corrected 95% interval), the
+baseline's mean loss curves, the search's validation data loss against λ (one colour per penalty kind,
+each point a trial with its standard error over seeds, the chosen one ringed) and its history (each
+trial's loss in order, the best so far as a line).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ import numpy as np
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from matplotlib.figure import Figure
 
-from reglab.views.curves import interval_bars, loss_curves
+from reglab.diagnosis.choose import described
+from reglab.diagnosis.metrics import LABELS
+from reglab.views.curves import loss_curves
 from reglab.views.style import BLACK, PALETTE, new_figure, styled, to_png_bytes
 
-__all__ = ["history_figure", "lambda_figure", "write_outputs"]
+__all__ = ["differences_figure", "history_figure", "lambda_figure", "write_outputs"]
 
 KINDS = ("none", "l1", "l2", "l1l2")
 
@@ -62,29 +67,58 @@ def history_figure(search: dict[str, Any]) -> Figure:
     return fig
 
 
-def figures(doc: dict[str, Any]) -> list[dict[str, str]]:
+@styled
+def differences_figure(verification: dict[str, Any]) -> Figure:
+    """Each fit's paired difference tuned − baseline of the verified test loss (one dot per fit, one colour per
+    repeat), zero, and their mean with its 95% interval (corrected for overlapping training sets on k-fold)."""
+    fig, axes = new_figure(1, 1, (8.4, 3.6))
+    ax = axes[0, 0]
+    rows, loss = verification["per_fit"], verification["loss"]
+    repeats = sorted({r.get("repeat", 1) for r in rows})
+    for i, repeat in enumerate(repeats):
+        mine = [r for r in rows if r.get("repeat", 1) == repeat]
+        label = f"repeat {repeat}" if len(repeats) > 1 else "fit (seed)"
+        ax.plot([r["fit"] for r in mine], [r["difference"] for r in mine], "o", ms=7, color=PALETTE[i % len(PALETTE)], label=label)
+    ax.axhline(0.0, color=BLACK, lw=1.0)
+    low, high = loss["ci95"]
+    if low is not None and high is not None:
+        ax.axhspan(low, high, color=PALETTE[2], alpha=0.18, lw=0, label="95% interval of the mean")
+    ax.axhline(loss["difference"], color=PALETTE[2], lw=1.8, label=f"mean {loss['difference']:+.4f}")
+    name = LABELS[verification["quantity"]]
+    ax.set(xlabel="fit", ylabel=f"tuned − baseline test {name}", title="Verify: paired differences (below 0: tuned better)")
+    ax.set_xticks([r["fit"] for r in rows])
+    ax.legend(frameon=False, fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def figures(doc: dict[str, Any]) -> dict[str, dict[str, str]]:
+    """The page's figures by name, each ``{"caption", "data"}`` (base64 PNG)."""
     base, ver = doc["baseline"], doc["verification"]
     turned = base["turned_upward_epoch"]
     curves = [{"label": "baseline (mean over seeds)", "train": base["curve"]["train"], "val": base["curve"]["val"], "best_epoch": turned}]
-    drawn = [("Baseline: training (solid) and validation (dashed) data loss per epoch; dotted: where validation turned upward.",
-              loss_curves(curves, "Detect: the unregularized baseline"))]  # fmt: skip
+    method = ver["method"]
+    drawn = {
+        "differences": (f"Each fit's difference of test {LABELS[ver['quantity']]}, tuned − baseline ({method['name']}, {method['pairs']} "
+                        f"fits), their mean and its 95% interval ({method['test']}).", differences_figure(ver)),
+        "curves": ("Baseline: training (solid) and validation (dashed) data loss per epoch; dotted: where validation turned upward.",
+                   loss_curves(curves, "Detect: the unregularized baseline")),
+    }  # fmt: skip
     if any("lam" in t["params"] for t in doc["search"]["history"]):
         caption = "Each searched configuration's validation data loss, mean ± one standard error over seeds."
-        drawn.append((caption, lambda_figure(doc["search"])))
-    drawn.append(("Every finished trial in the order it was asked, and the best so far.", history_figure(doc["search"])))
-    arms = [ver["baseline_test"]["score"], ver["tuned_test"]["score"]]
-    drawn.append((
-        "Test score of the baseline and the tuned model on fresh seeds (the same split).",
-        interval_bars(["baseline", "tuned"], [a["mean"] for a in arms], [a["ci_low"] for a in arms], [a["ci_high"] for a in arms],
-                      ver["score"], "Verify: test score on fresh seeds"),
-    ))  # fmt: skip
-    return [{"caption": caption, "data": base64.b64encode(to_png_bytes(fig)).decode("ascii")} for caption, fig in drawn]
+        drawn["lambda"] = (caption, lambda_figure(doc["search"]))
+    drawn["history"] = ("Every finished trial in the order it was asked, and the best so far.", history_figure(doc["search"]))
+    encoded = lambda fig: base64.b64encode(to_png_bytes(fig)).decode("ascii")  # noqa: E731
+    return {name: {"caption": caption, "data": encoded(fig)} for name, (caption, fig) in drawn.items()}
 
 
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(Path(__file__).parent), autoescape=select_autoescape(["html", "j2"]))
     env.filters["num"] = lambda v, d=3: "n/a" if v is None else f"{v:.{d}f}"
     env.filters["g"] = lambda v: "n/a" if v is None else f"{v:.3g}"
+    env.filters["signed"] = lambda v, d=4: "n/a" if v is None else f"{v:+.{d}f}"
+    env.globals["labels"] = LABELS
+    env.filters["params"] = described
+    env.filters["sentence"] = lambda text: text[:1].upper() + text[1:]  # jinja's capitalize lowers the rest: "Nadeau" stays
     return env
 
 

@@ -120,9 +120,10 @@ def search(opened: Study, *, device: str = "cpu", progress: Callable[[str], None
     shown = [-1]
 
     def on_progress(finished: int, report) -> None:
-        if progress is None or finished == shown[0]:
+        quarter = min(finished, trials) * 4 // trials  # a line per quarter of the trials: the output stays short
+        if progress is None or quarter == shown[0]:
             return
-        shown[0] = finished
+        shown[0] = quarter
         complete = [t.value for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)) if t.value is not None]
         best = f", best validation data loss so far {min(complete):.4f}" if complete else ""
         progress(f"search ({mode}): {min(finished, trials)}/{trials} trials finished{best}")

@@ -7,14 +7,21 @@ held out), unless the user fixes it:
   per epoch), at most 512;
 * epochs: ``ceil(50,000 / n)`` passes over the data, at least 20 and at most 200 (200 rows: 200
   epochs; breast cancer, 319 training rows: 157; 50,000 rows, 28,000 training rows: 20);
-* early stopping: patience ``max(5, epochs // 10)`` on the validation data loss, best weights
-  restored. It applies to the search, the reference and the tuned model; the baseline of the
-  detection is the user's model as it is, trained for the whole cap, so that its validation part
-  chooses nothing and its train/validation gap is honest.
+* early stopping: patience ``max(5, ceil(300 / steps per epoch))`` epochs on the validation data loss
+  (at most the cap), best weights restored: 300 steps without improvement, however many epochs that
+  is, because a plateau of the validation loss lasts some number of *steps* (200 moons points,
+  4 steps per epoch: the loss of a 256×256 network rests near its first minimum for about 40 epochs
+  before it falls well below it; a patience of 20 epochs stopped it on the plateau, at the accuracy of a
+  straight boundary). 112 training rows: 75 epochs; 319: 30; 3,200 and more: 5. It applies to the
+  search, the reference and the tuned model; the baseline of the detection is the user's model as it
+  is, trained for the whole cap, so that its validation part chooses nothing and its train/validation
+  gap is honest.
 
 Seeds: the split is fixed by the data seed (the same rows for every model, so that models are
 compared pairwise); model seeds ``seed … seed + seeds − 1`` detect, ``seed … seed + search_seeds − 1``
-search, and ``seed + VERIFY_OFFSET …`` verify on seeds nothing above has used.
+search, and ``seed + VERIFY_OFFSET …`` verify on seeds nothing above has used: ``seeds`` of them on a
+generator's fresh sample, one per fit (``folds · repeats``) on a table's repeated k-fold, whose folds are
+dealt from the seed ``seed + VERIFY_OFFSET`` too (:mod:`reglab.diagnosis.verify`).
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ __all__ = [
 ]  # fmt: skip
 
 ROW_PASSES = 50_000  # rows seen per model, spread over the epochs
+PATIENCE_STEPS = 300  # steps without improvement of the validation loss before early stopping
 MIN_EPOCHS, MAX_EPOCHS = 20, 200
 SMALL_BATCH, MAX_BATCH, STEPS_SCALE = 32, 512, 100
 MIN_TRAIN_ROWS = 20  # fewer training rows cannot tell over- from underfitting
@@ -54,8 +62,9 @@ def scaled_epochs(n_train: int) -> int:
     return min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(ROW_PASSES / n_train)))
 
 
-def scaled_patience(epochs: int) -> int:
-    return max(5, epochs // 10)
+def scaled_patience(epochs: int, steps_per_epoch: int) -> int:
+    """``max(5, ceil(300 / steps_per_epoch))``, at most ``epochs``."""
+    return min(epochs, max(5, math.ceil(PATIENCE_STEPS / steps_per_epoch)))
 
 
 def reference_hidden(hidden: tuple[int, ...]) -> tuple[int, ...]:
@@ -89,10 +98,15 @@ class Settings:
     study: str | None = None  # None: named after the data, model and search
     heartbeat: int = 10
     confidence: float = 0.95
+    folds: int = 5  # verification on a table: k of the repeated k-fold
+    repeats: int = 2  # verification on a table: repeats of the k-fold (fits = folds · repeats)
+    fresh_rows: int = 20_000  # verification on a generator's data: points of the fresh sample
 
     def __post_init__(self) -> None:
-        for name in ("seeds", "search_seeds", "budget", "batch", "heartbeat"):
+        for name in ("seeds", "search_seeds", "budget", "batch", "heartbeat", "folds", "repeats", "fresh_rows"):
             COUNT.check(name, getattr(self, name))
+        if self.folds < 2:
+            raise ConfigError(f"The 'folds' parameter must be an int >= 2 (one fold tests, the others train). Got {self.folds!r} instead.")
         if self.seeds < 2:
             raise ConfigError(f"The 'seeds' parameter must be an int >= 2 (a paired test needs two pairs). Got {self.seeds!r} instead.")
         for name in ("epochs", "patience"):
@@ -107,10 +121,12 @@ class Settings:
         scaled = f"scaled to {n_train} training rows"
         epochs = scaled_epochs(n_train) if self.epochs == "auto" else self.epochs
         batch = scaled_batch_size(n_train) if self.batch_size == "auto" else self.batch_size
-        patience = scaled_patience(epochs) if self.patience == "auto" else self.patience
+        steps = math.ceil(n_train / batch) if batch else 1
+        patience = scaled_patience(epochs, steps) if self.patience == "auto" else self.patience
         chosen = {name: scaled if getattr(self, name) == "auto" else "given" for name in ("epochs", "batch_size", "patience")}
         return Schedule(epochs, batch, patience, chosen)
 
     def verify_seeds(self, base: RunConfig) -> range:
+        """The fresh sample's model seeds (repeated k-fold takes one per fit from the same start)."""
         start = base.seed + VERIFY_OFFSET
         return range(start, start + self.seeds)

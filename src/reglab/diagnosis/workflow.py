@@ -1,4 +1,10 @@
-"""The workflow of a diagnosis, phase after phase: :func:`diagnose` and what it returns, :class:`Diagnosis`."""
+"""The workflow of a diagnosis, phase after phase: :func:`diagnose` and what it returns, :class:`Diagnosis`.
+
+Its document is at :data:`SCHEMA_VERSION` 2 (the README's diagnose section lists the fields and what
+changed from 1): ``advice`` (the decision and its sentences) leads; ``verification`` names its method, the
+number of fits and the difference it could detect, and carries the task's metrics and every fit's paired
+difference; ``recommendation`` has settings, and ``snippets`` code, only when the decision is to regularize.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +15,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
+from reglab.config import DataConfig, RunConfig
 from reglab.data import Split, load
-from reglab.diagnosis.choose import RULE, one_standard_error, strength
+from reglab.diagnosis.advice import REGULARIZE, advice
+from reglab.diagnosis.choose import RULE, Choice, one_standard_error, strength
 from reglab.diagnosis.detect import baseline_config, detect
-from reglab.diagnosis.recommend import recommendation, snippets
-from reglab.diagnosis.search import open_search, search
-from reglab.diagnosis.settings import MIN_TRAIN_ROWS, Schedule, Settings
+from reglab.diagnosis.recommend import advised, snippets
+from reglab.diagnosis.resample import check_folds, uses_fresh_sample
+from reglab.diagnosis.search import Search, open_search, search
+from reglab.diagnosis.settings import MIN_TRAIN_ROWS, VERIFY_OFFSET, Schedule, Settings
 from reglab.diagnosis.verify import verify
 from reglab.errors import DataError
 from reglab.measures import FitThresholds
 from reglab.runs import RunResult, given, json_safe
 
-__all__ = ["Diagnosis", "diagnose"]
+__all__ = ["SCHEMA_VERSION", "Diagnosis", "diagnose"]
+
+SCHEMA_VERSION = 2  # of diagnose's document; 1 had no advice, one fixed test split, settings and snippets whatever the verdict
 
 
 @dataclass
@@ -30,6 +40,7 @@ class Diagnosis:
 
     schema_version: int
     data: dict[str, Any]
+    advice: dict[str, Any]  # decision ("regularize" | "keep the baseline") and sentences built from the numbers
     settings: dict[str, Any]
     baseline: dict[str, Any]
     verdict: str
@@ -45,7 +56,7 @@ class Diagnosis:
         return json_safe({name: getattr(self, name) for name in DOCUMENT_FIELDS})
 
 
-DOCUMENT_FIELDS = ("schema_version", "data", "settings", "baseline", "verdict", "verdict_reason", "search", "recommendation",
+DOCUMENT_FIELDS = ("schema_version", "data", "advice", "settings", "baseline", "verdict", "verdict_reason", "search", "recommendation",
                    "verification", "snippets")  # fmt: skip
 
 
@@ -78,7 +89,20 @@ def settings_summary(settings: Settings, schedule: Schedule, base: RunConfig, ba
         "epochs": schedule.epochs, "batch_size": batch, "patience": schedule.patience, "chosen": schedule.chosen,
         "seeds": settings.seeds, "search_seeds": settings.search_seeds, "budget": settings.budget,
         "space": settings.space.describe(), "verify_seeds": list(settings.verify_seeds(base)),
+        "folds": settings.folds, "repeats": settings.repeats, "fresh_rows": settings.fresh_rows,
     }  # fmt: skip
+
+
+def search_summary(study: Search, choice: Choice, settings: Settings) -> dict[str, Any]:
+    """The search's document: mode, trials, the best and the chosen candidate, the rule and the history."""
+    described = lambda i: {"trial": study.numbers[i], "params": study.candidates[i].params, "mean": study.candidates[i].mean,  # noqa: E731
+                           "se": study.candidates[i].se, "losses": list(study.candidates[i].losses)}  # fmt: skip
+    chosen_strength = list(strength(study.candidates[choice.chosen].params))
+    return {"mode": study.mode, "trials": len(study.history()), "complete": len(study.candidates), "pruned": study.pruned,
+            "best": described(choice.best), "chosen": {**described(choice.chosen), "strength": chosen_strength},
+            "threshold": choice.threshold, "within_one_se": len(choice.within), "rule": RULE,
+            "objective": f"validation data loss, mean over {settings.search_seeds} seeds", "storage": study.storage,
+            "study": study.study.study_name, "history": study.history()}  # fmt: skip
 
 
 def diagnose(
@@ -120,6 +144,8 @@ def study_folder(out: str | Path | None) -> Iterator[Path]:
 def _diagnose(data: DataConfig, base: RunConfig, settings: Settings, thresholds: FitThresholds, folder: Path, device: str,
               progress: Callable[[str], None] | None) -> Diagnosis:  # fmt: skip
     data, split = prepared(data)
+    if not uses_fresh_sample(data):  # refused before any training
+        check_folds(len(split.X_train) + len(split.X_val) + len(split.X_test), settings.folds)
     schedule = settings.schedule(len(split.X_train))
     batch = min(schedule.batch_size or len(split.X_train), len(split.X_train))
     baseline = baseline_config(base, schedule)
@@ -128,21 +154,17 @@ def _diagnose(data: DataConfig, base: RunConfig, settings: Settings, thresholds:
     found = detect(data, base, schedule, settings.seeds, thresholds, device=device, confidence=settings.confidence, progress=progress)
     study = search(opened, device=device, progress=progress)
     choice = one_standard_error(study.candidates)
-    chosen_strength = list(strength(study.candidates[choice.chosen].params))
     tuned = settings.space.config(searched, study.candidates[choice.chosen].params)
-    checked = verify(data, baseline, tuned, settings.verify_seeds(base), device=device, confidence=settings.confidence, progress=progress)
-    described = lambda i: {"trial": study.numbers[i], "params": study.candidates[i].params, "mean": study.candidates[i].mean,  # noqa: E731
-                           "se": study.candidates[i].se, "losses": list(study.candidates[i].losses)}  # fmt: skip
+    checked = verify(data, split, baseline, tuned, settings, base.seed + VERIFY_OFFSET, device=device, confidence=settings.confidence,
+                     progress=progress)  # fmt: skip
+    found_advice = advice(found.verdict, found.document["gap"]["mean"], thresholds.gap, found.document["score"], checked.document)
+    regularize = found_advice["decision"] == REGULARIZE
     return Diagnosis(
-        schema_version=SCHEMA_VERSION, data=data_summary(split, data), settings=settings_summary(settings, schedule, base, batch),
-        baseline=found.document, verdict=found.verdict, verdict_reason=found.reason,
-        search={"mode": study.mode, "trials": len(study.history()), "complete": len(study.candidates), "pruned": study.pruned,
-                "best": described(choice.best), "chosen": {**described(choice.chosen), "strength": chosen_strength},
-                "threshold": choice.threshold, "within_one_se": len(choice.within), "rule": RULE,
-                "objective": f"validation data loss, mean over {settings.search_seeds} seeds", "storage": study.storage,
-                "study": study.study.study_name, "history": study.history()},
-        recommendation=recommendation(tuned, batch),
+        schema_version=SCHEMA_VERSION, data=data_summary(split, data), advice=found_advice,
+        settings=settings_summary(settings, schedule, base, batch), baseline=found.document, verdict=found.verdict,
+        verdict_reason=found.reason, search=search_summary(study, choice, settings),
+        recommendation=advised(found_advice["decision"], found_advice["reason"], tuned, batch),
         verification=checked.document,
-        snippets=snippets(tuned, split.n_features, split.n_outputs, split.task, batch),
+        snippets=snippets(tuned, split.n_features, split.n_outputs, split.task, batch) if regularize else {},
         runs={"baseline": found.baseline, "reference": found.reference, "verify_baseline": checked.baseline, "tuned": checked.tuned},
     )  # fmt: skip
