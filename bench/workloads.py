@@ -110,7 +110,7 @@ def cpu_model() -> str:
 
 def machine_line(seconds: float = 1.0) -> dict:
     """What every benchmark prints beside its figures: the CPU model, its cores and the fp32 matmul peak measured
-    now on one thread and on all of them (GFLOP/s), and whether this process flushes subnormal floats."""
+    now on one thread and on all of them (GFLOP/s)."""
     import os
 
     import torch
@@ -124,11 +124,9 @@ def machine_line(seconds: float = 1.0) -> dict:
         every = measure_peak_gflops(seconds / 2)
     finally:
         torch.set_num_threads(before)
-    tiny = torch.full((1,), 1e-20)
     return {
         "cpu": cpu_model(), "cores": cores, "torch": torch.__version__,
         "matmul_gflops_1_thread": round(one, 1), f"matmul_gflops_{cores}_threads": round(every, 1),
-        "flushes_subnormals": bool((tiny * tiny).item() == 0.0),
     }  # fmt: skip
 
 
