@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -84,6 +85,25 @@ def test_report_renders_in_chromium_offline(quick_demo):
     assert all(url.startswith(("file:", "data:")) for url in requests), [u for u in requests if not u.startswith(("file:", "data:"))]
 
 
+def visible_text(page: str) -> str:
+    """The words a reader sees: no style, no tags, no attribute values (anchors and image data)."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", " ", page, flags=re.S))
+
+
+def test_the_page_names_no_internal_key_and_states_its_sample_and_corrections(quick_demo):
+    out, _ = quick_demo
+    doc = json.loads((out / "results.json").read_text())
+    text = visible_text((out / "report.html").read_text())
+    keys = {arm["key"] for section in doc["sections"] for arm in section["grid"]["arms"]}
+    internal = {k for k in keys if re.search(r"[@·\-]", k)}  # plain words such as "none" or "l2" are also English
+    assert internal and not [k for k in internal if k in text]
+    assert "20,000 fresh points" in text and "Bayes rule" in text
+    families = [f for s in doc["sections"] for f in (s.get("families") or [s["family"]])]
+    assert len(families) >= len(SECTIONS) and all(f"Comparisons of the family \"{f['name']}\"" in text for f in families)
+    assert text.count("Holm-corrected together") == len(families)
+    assert "with 2 seeds the smallest p-value a comparison can reach is 0.5, so no comparison on this page can be called" in text
+
+
 def test_report_rebuilds_from_saved_results(quick_demo, tmp_path):
     out, _ = quick_demo
     assert execute(["report", str(out / "results.json"), "--out", str(tmp_path), "--no-svg"]) == 0
@@ -111,7 +131,7 @@ def test_a_section_command_reproduces_its_numbers(capsys):
         summaries += json.loads(capsys.readouterr().out)["summary"]
     assert len(summaries) == len(section["grid"]["arms"]) == 4
     full = [s["test_accuracy"]["mean"] for s in summaries if s["config"]["epochs"] == settings.epochs]  # the table's two arms
-    lecture_tests = [arm["test"]["mean"] for arm in section["numbers"]["arms"]]
+    lecture_tests = [arm["split_test"]["mean"] for arm in section["numbers"]["arms"]]  # the sweep scores its test split
     assert full == pytest.approx(lecture_tests, abs=1e-6)
 
 

@@ -28,7 +28,7 @@ from reglab.measures import (
 def test_all_is_sorted_and_complete():
     assert measures.__all__ == sorted(measures.__all__)
     public = {name for name in vars(measures) if not name.startswith("_")}
-    modules = {"boundary", "ceiling", "fit", "stats", "weights", "annotations", "population", "inference"}
+    modules = {"boundary", "ceiling", "fit", "stats", "weights", "annotations", "population", "inference", "fit_intervals"}
     assert public - modules == set(measures.__all__)
 
 
@@ -131,7 +131,7 @@ def test_hidden_activations_values():
     with pytest.raises(ValueError) as err:
         hidden_activations(z, identity, activation="elu")
     assert str(err.value) == (
-        "The 'activation' parameter must be one of relu, tanh, sigmoid, gelu. Got 'elu' instead."
+        "The 'activation' parameter must be one of relu, tanh, sigmoid, gelu, linear. Got 'elu' instead."
     )
 
 

@@ -48,3 +48,19 @@ def test_the_page_loads_every_image_shows_large_text_and_prints_to_a4(page_path)
         pdf = page.pdf(format="A4", print_background=True)
         browser.close()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") > 3
+
+
+@pytest.mark.skipif(CHROMIUM is None and os.environ.get("REGLAB_SKIP_BROWSER") == "1", reason="REGLAB_SKIP_BROWSER=1")
+def test_the_teachers_sheet_fits_one_printed_page(page_path):
+    """A4 with the page's 12 mm side and 14 mm top and bottom margins: 186 mm × 269 mm of print, 703 × 1017 CSS px."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 703, "height": 1017})
+        page.goto(page_path.as_uri())
+        page.emulate_media(media="print")
+        height = page.eval_on_selector("#teacher", "e => e.getBoundingClientRect().height")
+        items = page.eval_on_selector_all("#teacher ol.checklist li", "els => els.length")
+        browser.close()
+    assert items == 9 and height <= 1017, height

@@ -217,7 +217,8 @@ def test_sparsity_bars_heights_are_the_fractions():
     assert [p.get_height() for p in exact] == [0.0, 0.6]
     assert [p.get_height() for p in near] == [0.01, 0.62]
     assert ax.get_ylabel() == "fraction of weights"
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["exactly 0", "|w| < 0.001 (zeros included)"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["exactly 0", "|w| < 0.001 (zeros included)"]  # below, off the bars
+    assert max(float(t.get_text().rstrip("%")) for t in ax.get_yticklabels() if t.get_text()) == 100  # no axis past 100%
 
 
 # output -------------------------------------------------------------------------------------------
@@ -254,6 +255,7 @@ def test_the_page_states_the_settings_and_thresholds_of_the_document(tmp_path):
     import dataclasses
 
     from reglab.lecture import CONVENTION, settings_for
+    from reglab.lecture.sheet import conversion
     from reglab.views.report import write_report
 
     settings = dataclasses.replace(settings_for(quick=True), seeds=3, seed=7, test_size=0.4, val_size=0.2, hidden=(16,), batch_size=8)
@@ -262,18 +264,26 @@ def test_the_page_states_the_settings_and_thresholds_of_the_document(tmp_path):
         "thresholds": {"gap": 0.07, "underfit_skill": 0.55, "underfit_margin": 0.04}, "confidence": 0.9, "convention": CONVENTION,
         "sections": [], "timing": {"n_runs": 3, "train_seconds": 1.5},
         "ceiling": {"dataset": "moons", "noise": 0.25, "bayes_accuracy": 0.9312}, "claims": [], "checklist": [], "workflow": [],
+        "population": {"n": 5000, "seed": "s", "point": 0.0002, "largest_se": 0.0071}, "claims_rule": "rule",
+        "inference": {"test": "the test", "correction": "Holm", "alpha": 0.05, "power": 0.8, "smallest_p": 0.25,
+                      "example": {"sd": 0.01, "family": 5, "effect": 0.05}},
+        "teacher": {"conversion": conversion(0.02, 8, 50), "next": ["more seeds"]},
     }  # fmt: skip
     text = " ".join(write_report(doc, tmp_path).read_text().split())
     for shown in (
         "3 seeds per configuration",
-        "means with 90% intervals",
+        "Means come with 90% intervals",
         "40% test, 20% of the rest",
         "2 → 16 → 1, ReLU",
         "Adam, learning rate 0.003, batch 8, 150 epochs",
         "7 … 9:",
-        "more than 0.04 below the Bayes ceiling",
-        "exceeds 0.07,",
+        "lies wholly more than 0.04 below the Bayes ceiling",
+        "lies wholly above 0.07;",
         "moons at noise 0.25 is 0.931",
+        "on 5,000 fresh points",
+        "one point is 0.0002 of accuracy",
+        "λ = 0.02 of the lecture in every convention",
+        "MLPClassifier(alpha=0.32, batch_size=8)",
     ):
         assert shown in text, shown
 

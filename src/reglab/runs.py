@@ -72,6 +72,8 @@ class RunResult:
     biases: list[np.ndarray]
     majority_rate: float  # share of the most frequent training class (NaN for regression)
     split: Split | None = field(default=None, compare=False, repr=False)  # the data it trained on
+    # scores on a large fresh sample of the data's generator (reglab.measures.population), when it was scored there
+    population: dict[str, float] | None = field(default=None, compare=False, repr=False)
 
     @property
     def diverged(self) -> bool:
@@ -88,8 +90,11 @@ class RunResult:
 
     @property
     def held_out(self) -> tuple[str, dict[str, float]]:
-        """The part that judges fit, one that chose nothing: the validation set when there is one and
-        early stopping did not use it to pick the epoch, else the test set."""
+        """The part that judges fit, one that chose nothing: the fresh sample of the generator when the run was scored
+        on it (:attr:`population`), else the validation set when there is one and early stopping did not use it to
+        pick the epoch, else the test set."""
+        if self.population is not None:
+            return ("population", self.population)
         if self.val and self.config.patience is None:
             return ("validation", self.val)
         return ("test", self.test)
@@ -103,7 +108,8 @@ class RunResult:
         """``overfitting``, ``underfitting`` or ``good fit`` (reglab.measures.fit); None if diverged.
 
         Judged on :attr:`held_out`, against the Bayes accuracy of the data when it comes from a 2-D
-        generator (reglab.measures.ceiling.data_ceiling)."""
+        generator (reglab.measures.ceiling.data_ceiling). A classifier scored on its population is judged with
+        the uncertainty of both accuracies (:mod:`reglab.measures.fit_intervals`): it may be "cannot tell"."""
         from reglab.measures.ceiling import data_ceiling
 
         if self.diverged:
@@ -112,7 +118,16 @@ class RunResult:
         majority = None if kind == "regression" else self.majority_rate
         score = self.score_name
         ceiling = data_ceiling(self.data, self.task)
-        return verdict(self.train[score], self.held_out[1][score], kind, majority, thresholds or FitThresholds(), ceiling=ceiling)
+        return verdict(self.train[score], self.held_out[1][score], kind, majority, thresholds or FitThresholds(), ceiling=ceiling,
+                       **self._sizes())  # fmt: skip
+
+    def _sizes(self) -> dict[str, int]:
+        """The points behind the training and held-out accuracies, for a verdict with their uncertainty: only for a
+        classifier scored on its population."""
+        if self.population is None or self.task == "regression":
+            return {}
+        split = self.split if self.split is not None else load(self.data)
+        return {"train_n": len(split.X_train), "held_out_n": int(self.population["n"])}
 
     def explain(self, thresholds: FitThresholds | None = None) -> str | None:
         """The verdict as one sentence with the numbers behind it; None if diverged."""
@@ -126,7 +141,7 @@ class RunResult:
         score = self.score_name
         limits = thresholds or FitThresholds()
         ceiling = data_ceiling(self.data, self.task)
-        return explain(self.train[score], held_out[score], kind, majority, limits, held_out_name=name, ceiling=ceiling)
+        return explain(self.train[score], held_out[score], kind, majority, limits, held_out_name=name, ceiling=ceiling, **self._sizes())
 
     def weight_stats(self, X: np.ndarray | None = None) -> list[dict[str, Any]]:
         """Per-layer weight statistics (and dead units on ``X`` when given)."""
@@ -152,6 +167,7 @@ class RunResult:
             "train": self.train,
             "val": self.val,
             "test": self.test,
+            "population": self.population,
             "gap": None if self.diverged else self.gap,
             "epochs_run": self.epochs_run,
             "best_epoch": self.best_epoch,

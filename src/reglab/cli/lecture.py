@@ -26,7 +26,7 @@ from reglab.provenance import sealed_intact
 # fmt: off
 DemoOut = Annotated[str, option("--out", OUTPUT, "DIR", "Directory for report.html, results.json and figures/.")]
 Quick = Annotated[bool, flag("--quick", TRAINING, "Reduced version: fewer epochs, seeds and grid points, same sections.")]
-DemoSeeds = Annotated[Optional[str], option("--seeds", TRAINING, "INT", "Seeds per configuration (default 5, quick 2).")]
+DemoSeeds = Annotated[Optional[str], option("--seeds", TRAINING, "INT", "Seeds per configuration (default 10, exercise 8; quick 2).")]
 DemoSeed = Annotated[str, option("--seed", TRAINING, "INT", "First seed.")]
 DemoDevice = Annotated[str, option("--device", TRAINING, "DEVICE", f"{words(DEVICES)}.")]
 NoSvg = Annotated[bool, flag("--no-svg", OUTPUT, "Write PNG figures only.")]
@@ -236,7 +236,7 @@ def headline(doc: dict) -> dict[str, Any]:
     if "lambda" in sections:
         out["chosen_lambda"] = sections["lambda"]["numbers"]["chosen_lambda"]
     if "penalties" in sections:
-        out["exact_zero"] = {k: (v["exact_zero"] or {}).get("mean") for k, v in sections["penalties"]["numbers"].items()}
+        out["exact_zero"] = {v["label"]: (v["exact_zero"] or {}).get("mean") for v in sections["penalties"]["numbers"].values()}
     return out
 
 
@@ -249,8 +249,21 @@ def _finish(doc: dict, folder: Path, page: Path, seconds: float | None, as_json:
                    "figures": figures, "seconds": None if seconds is None else round(seconds, 1), "headline": headline(doc)})  # fmt: skip
         return
     console = stdout_console()
-    for i, s in enumerate(doc["sections"], start=1):
-        console.print(f"[bold]{i}. {s['title']}[/bold]")
-        console.print(f"   {s['conclusion']}", highlight=False)
+    for line in summary_lines(doc, console.width):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
     took = "" if seconds is None else f" in {seconds:.0f} s"
     console.print(f"\nReport: [bold]{page}[/bold] ({len(figures)} figures{took}); numbers in {folder / RESULTS}")
+    console.print("The full conclusions, every comparison with its family and correction, and the teacher's sheet are in the report.")
+
+
+def summary_lines(doc: dict, width: int = 100) -> list[str]:
+    """The terminal summary: one headline per section, numbered, its continuation lines indented under its text (a
+    hanging indent), wrapped at ``width`` columns; the full conclusions stay in the page."""
+    import textwrap
+
+    lines = []
+    for i, s in enumerate(doc["sections"], start=1):
+        head = f"{i}. {s['title']} ({s.get('seeds', '?')} seeds): "
+        indent = " " * len(f"{i}. ")
+        lines += textwrap.wrap(head + (s.get("headline") or s["conclusion"]), width=max(40, width), subsequent_indent=indent)
+    return lines

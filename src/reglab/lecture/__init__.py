@@ -16,13 +16,16 @@ import torch
 
 from reglab.config import SCHEMA_VERSION
 from reglab.engine import EpochReport
-from reglab.lecture.analysis import THRESHOLDS
-from reglab.lecture.claims import checklist, claims, workflow
+from reglab.lecture.analysis import THRESHOLDS, score_on_population
+from reglab.lecture.claims import RULE, claims
 from reglab.lecture.command import sweep_command
-from reglab.lecture.compare import CONFIDENCE
+from reglab.lecture.compare import ALPHA, CONFIDENCE, CORRECTION, POWER, TEST_NAME
 from reglab.lecture.contents import SECTIONS
 from reglab.lecture.plan import Arms, Settings, grid_description, plan, settings_for
+from reglab.lecture.sheet import checklist, conversion, next_steps, workflow
 from reglab.measures.ceiling import bayes_accuracy
+from reglab.measures.inference import detectable_effect, smallest_p
+from reglab.measures.population import POPULATION_SIZE
 from reglab.runs import Run, StackPlan, json_safe, plan_stacks, train_runs
 
 __all__ = ["CONVENTION", "SECTIONS", "Settings", "planned", "run_lecture", "settings_for", "stacks"]
@@ -86,12 +89,15 @@ def run_lecture(
         keep_checkpoint=True, workers=workers,
     )  # fmt: skip
     trained = time.perf_counter() - start
+    score_on_population(results)
+    scored = time.perf_counter() - start - trained
     out = []
     for key, arms in sections.items():
         record = SECTIONS[key]
         section = record.analyse(Arms([(arm, [results[i] for i in ids]) for arm, ids in arms]), s)
         grid = grid_description(s, [arm for arm, _ in arms])
-        section.update(key=key, title=record.title, drawing=record.draw.__name__, grid=grid, command=sweep_command(grid))
+        seeds = max(len(ids) for _, ids in arms)
+        section.update(key=key, title=record.title, drawing=record.draw.__name__, grid=grid, command=sweep_command(grid), seeds=seeds)
         out.append(section)
     runs_doc = []
     for r in results:
@@ -104,7 +110,8 @@ def run_lecture(
         f"reglab diagnose --dataset moons --n-samples {s.n_samples} --noise {s.noise:g} --hidden {','.join(map(str, s.hidden))} "
         f"--seeds {s.seeds} --out diagnose"
     )
-    analysed = time.perf_counter() - start - trained
+    analysed = time.perf_counter() - start - trained - scored
+    found = claims(by_key)
     return json_safe(
         {
             "schema_version": SCHEMA_VERSION,
@@ -113,13 +120,30 @@ def run_lecture(
             "model": {"layers": [len(base.kernels[0])] + [k.shape[1] for k in base.kernels]},  # widths, input to output
             "thresholds": asdict(THRESHOLDS),  # of every verdict
             "ceiling": {"dataset": "moons", "noise": s.noise, "bayes_accuracy": bayes_accuracy("moons", s.noise)},
-            "claims": claims(by_key),
+            # the fresh sample every test score is on; one point's share, and the largest standard error of an accuracy there
+            "population": {"n": POPULATION_SIZE, "seed": "(data seed + 2^31) mod 2^32", "point": 1 / POPULATION_SIZE,
+                           "largest_se": 0.5 / POPULATION_SIZE**0.5},  # fmt: skip
+            "inference": inference(s),
+            "claims": found,
+            "claims_rule": RULE,
             "checklist": checklist(by_key),
             "workflow": workflow(by_key, diagnose, "diagnose/report.html"),
+            "teacher": {"conversion": conversion(0.01, s.batch_size, len(base.split.y_train)), "next": next_steps(by_key, found)},
             "confidence": CONFIDENCE,  # level of every interval over seeds
             "convention": CONVENTION,
             "sections": out,
             "runs": runs_doc,
-            "timing": {"train_seconds": round(trained, 1), "analysis_seconds": round(analysed, 1), "n_runs": len(runs)},
+            "timing": {"train_seconds": round(trained, 1), "population_seconds": round(scored, 1), "analysis_seconds": round(analysed, 1),
+                       "n_runs": len(runs)},  # fmt: skip
         }
     )
+
+
+def inference(s: Settings) -> dict:
+    """How every comparison is made, for the page: the test, the correction, the level, and what the seeds allow."""
+    return {
+        "test": TEST_NAME, "correction": CORRECTION, "alpha": ALPHA, "power": POWER, "seeds": s.seeds, "smallest_p": smallest_p(s.seeds),
+        "exercise_seeds": s.exercise_seeds, "exercise_smallest_p": smallest_p(s.exercise_seeds),
+        # the mean difference 10 seeds detect at 80% power when the differences spread by 0.01 (sd), in a family of 5
+        "example": {"sd": 0.01, "family": 5, "effect": detectable_effect(0.01, s.seeds, ALPHA / 5, POWER)},
+    }  # fmt: skip

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from reglab.lecture.decay import DECAY
 from reglab.lecture.exercise import DATASETS
 from reglab.lecture.lambdas import LAMBDA
 from reglab.lecture.overfitting import CAPACITY, L2_PAIR
-from reglab.lecture.penalties import DECAY, PENALTIES
+from reglab.lecture.penalties import PENALTIES
 from reglab.lecture.remedies import DATA, DROPOUT
 from reglab.lecture.weights import WEIGHTS
 

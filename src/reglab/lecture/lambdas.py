@@ -1,4 +1,5 @@
-"""Choosing λ: the validation curve over the grid, the cost of penalising more, and what λ = the grid's top does."""
+"""Choosing λ: the validation curve over the grid, the cost of every other λ against the one validation chooses, the
+lecture's λ = 0 / 0.01 / 0.1 / 1 picture, and what the grid's largest λ does."""
 
 from __future__ import annotations
 
@@ -6,37 +7,44 @@ import numpy as np
 
 from reglab.lecture.analysis import (
     SCORE_COLUMNS,
+    above_bayes,
     arm_summary,
     boundary_panels,
     fmt,
-    mean,
     ok,
-    paired,
     per_seed,
     references,
     score_rows,
     stat,
+    test_scores,
 )  # fmt: skip
-from reglab.lecture.compare import best_of, describe
+from reglab.lecture.compare import Family, describe, word_of
 from reglab.lecture.plan import Arm, Arms, Section, Settings
 from reglab.regularizers import L2, NoPenalty
 from reglab.views.report import figures
 
-__all__ = ["LAMBDA", "lambda_prose", "strongest_prose"]
+__all__ = ["LAMBDA", "PICTURE", "lambda_prose", "picture", "strongest_prose"]
 
 ORDER = {"overfitting": 0, "good fit": 1, "underfitting": 2}
+# the lecture's sketch: λ → (its word, the verdicts that agree with it); its "smooth" at 0.1 draws the same flat line as λ = 1
+PICTURE = {0.0: ("overfitting", ("overfitting",)), 0.01: ("good balance", ("good fit",)),
+           0.1: ("smooth", ("good fit", "underfitting")), 1.0: ("underfitting", ("underfitting",))}  # fmt: skip
 
 
 def lam_of(arm: Arm) -> float:
     return arm.config["penalty"].l2 or 0.0
 
 
+def label(lam: float) -> str:
+    return f"λ = {lam:g}"
+
+
 def grid(s: Settings) -> list[Arm]:
-    return [Arm(f"lam-{lam:g}", f"λ={lam:g}", {"penalty": L2(lam=lam) if lam else NoPenalty()}) for lam in s.lam_grid]
+    return [Arm(f"lam-{lam:g}", label(lam), {"penalty": L2(lam=lam) if lam else NoPenalty()}) for lam in s.lam_grid]
 
 
 def stages(lams: list[float], verdicts: list[str]) -> str:
-    """"overfitting for λ = 0 to 0.3; underfitting for λ = 1": consecutive λ with the same majority verdict."""
+    """"overfitting for λ = 0 to 0.003; good fit for λ = 0.01": consecutive λ with the same verdict over seeds."""
     runs: list[tuple[str, list[float]]] = []
     for lam, v in zip(lams, verdicts):
         if runs and runs[-1][0] == v:
@@ -46,32 +54,43 @@ def stages(lams: list[float], verdicts: list[str]) -> str:
     return "; ".join(f"{v} for λ = {ls[0]:g}" + (f" to {ls[-1]:g}" if len(ls) > 1 else "") for v, ls in runs)
 
 
-def lambda_prose(lams: list[float], pick: int, summaries: list[dict], lowest, cost: dict) -> str:
-    """The conclusion from the λ grid, the index of the λ with the lowest validation loss, its best-of test
-    (validation loss), and the paired test-accuracy cost of each larger λ (λ − chosen), by label."""
+def picture(lams: list[float], verdicts: list[str]) -> dict:
+    """The lecture's sketch against the verdicts over seeds at its four λ: ``{λ: [its word, the verdict, agrees]}`` for those
+    in the grid; ``agrees`` is None while the verdict cannot tell."""
+    found = dict(zip(lams, verdicts))
+    out = {}
+    for lam, (word, agreeing) in PICTURE.items():
+        if lam in found:
+            decided = found[lam] in ("overfitting", "good fit", "underfitting")
+            out[f"{lam:g}"] = [word, found[lam], (found[lam] in agreeing) if decided else None]
+    return out
+
+
+def lambda_prose(lams: list[float], pick: int, summaries: list[dict], chosen, costs: dict) -> str:
+    """The conclusion from the λ grid, the index of the λ with the lowest mean validation loss, its comparisons on the test
+    part (every other λ − chosen, by label) and the verdicts over seeds."""
     verdicts = [x["verdict"] for x in summaries]
-    ranks = [ORDER.get(v, -1) for v in verdicts]
-    monotone = all(a <= b for a, b in zip(ranks, ranks[1:]))
     text = (
-        f"The validation loss is lowest at λ = {lams[pick]:g} (test accuracy {fmt(summaries[pick]['test'])})"
-        + (f"; not distinguishable from it: {', '.join(lowest['peers'])}" if lowest["peers"] else "")
-        + f". Verdicts (majority over seeds): {stages(lams, verdicts)}. "
+        f"The mean validation loss is lowest at λ = {lams[pick]:g}: chosen there, it scores {fmt(summaries[pick]['test'])} on the "
+        f"test points (the Bayes rule {fmt(summaries[pick]['bayes'])} on the same points). "
     )
-    hurt = [k for k, t in cost.items() if t and t["word"] == "lower"]
-    if hurt:
-        worst = min(hurt, key=lambda k: cost[k]["mean_diff"])
-        text += (
-            f"Penalising more than that costs test accuracy distinguishably from {hurt[0]} on "
-            f"({describe(cost[worst], f'{worst} minus λ = {lams[pick]:g}')}). "
-        )
+    worse = [k for k, t in costs.items() if word_of(t) == "lower"]
+    level = [k for k, t in costs.items() if word_of(t) in ("indistinguishable", "tie")]
+    better = [k for k, t in costs.items() if word_of(t) == "higher"]
+    text += f"Against it on test accuracy: distinguishably lower at {', '.join(worse) or 'no λ'}"
+    text += f"; not distinguishable at {', '.join(level)}" if level else ""
+    text += f"; distinguishably higher at {', '.join(better)}" if better else ""
+    if worse:
+        w = min(worse, key=lambda k: costs[k]["mean_diff"])
+        text += f" (the largest cost: {describe(costs[w], f'{w} minus λ = {lams[pick]:g}')})"
+    text += f". Verdicts over seeds: {stages(lams, verdicts)}. "
+    ranks = [ORDER.get(v, -1) for v in verdicts if v in ORDER]
+    monotone = all(a <= b for a, b in zip(ranks, ranks[1:]))
     if monotone and "good fit" in verdicts and ranks[0] == 0 and ranks[-1] == 2:
         return text + "They move from overfitting through good fit to underfitting as λ grows, as the lecture's guide says."
-    if monotone and ranks[0] < ranks[-1]:
-        return text + (
-            "They move toward underfitting as λ grows, but no λ of this grid gets a clear 'good fit' by the verdict's thresholds: "
-            "the validation loss is the better guide."
-        )
-    return text + "The verdicts do not move monotonically from overfitting to underfitting here: see the curve."
+    if monotone and ranks and ranks[0] < ranks[-1]:
+        return text + "They move toward underfitting as λ grows, but no λ here is a clear good fit: the validation loss is the guide."
+    return text + "The decided verdicts do not run from overfitting to underfitting here: see the curve."
 
 
 def strongest_prose(lam: float, largest_w: float, train: float, majority: float) -> str:
@@ -90,16 +109,20 @@ def choosing_lambda(arms: Arms, s: Settings) -> dict:
     summaries = [arm_summary(arms.label(k), arms.results(k)) for k in keys]
     loss = lambda part, k: stat([getattr(r, part)["data_loss"] for r in ok(arms.results(k))])  # noqa: E731
     losses = {part: [loss(part, k) for k in keys] for part in ("train", "val", "test")}
-    pick = int(np.nanargmin([mean(v) for v in losses["val"]]))
-    lowest = best_of({arms.label(k): per_seed(arms.results(k), lambda r: r.val["data_loss"]) for k in keys}, higher_is_better=False)
-    chosen = arms.results(keys[pick])
-    cost = {arms.label(k): paired(chosen, arms.results(k)) for k, lam in zip(keys, lams) if lam > lams[pick]}
+    family = Family("choosing λ")
+    val_loss = {k: per_seed(arms.results(k), lambda r: r.val["data_loss"]) for k in keys}
+    chosen = family.choose("mean validation loss", val_loss, {k: test_scores(arms.results(k)) for k in keys}, name=arms.label,
+                           lower_is_better=True)  # fmt: skip
+    adjusted = family.adjust()
+    pick = keys.index(chosen["best"])
+    costs = {arms.label(k): t for k, t in chosen["tests"].items()}
     top = keys[int(np.argmax(lams))]
     strong = ok(arms.results(top))
     largest_w = float(np.mean([max(float(np.max(np.abs(k))) for k in r.kernels[:-1]) for r in strong]))
     train = float(np.mean([r.train[r.score_name] for r in strong]))
     majority = float(np.mean([r.majority_rate for r in strong]))
-    text = lambda_prose(lams, pick, summaries, lowest, cost) + strongest_prose(max(lams), largest_w, train, majority)
+    verdicts = [x["verdict"] for x in summaries]
+    text = lambda_prose(lams, pick, summaries, chosen, costs) + strongest_prose(max(lams), largest_w, train, majority)
     shown = [(arms.label(k), arms.results(k)[0]) for k, lam in zip(keys, lams) if lam in s.lam_shown]
     return {
         "table": {
@@ -111,15 +134,18 @@ def choosing_lambda(arms: Arms, s: Settings) -> dict:
             "curve": {
                 "lams": lams, "train": [x["train"] for x in summaries], "val": [x["val"] for x in summaries],
                 "test": [x["test"] for x in summaries], "train_loss": losses["train"], "val_loss": losses["val"],
-                "test_loss": losses["test"], "chosen": lams[pick], "references": references(chosen),
+                "test_loss": losses["test"], "chosen": lams[pick], "references": references(arms.results(keys[pick])),
             },
         },  # fmt: skip
         "numbers": {
-            "arms": summaries, "chosen_lambda": lams[pick], "val_loss": losses["val"], "lowest_val_loss": lowest, "cost": cost,
+            "arms": summaries, "chosen_lambda": lams[pick], "val_loss": losses["val"], "lowest_val_loss": chosen, "cost": costs,
+            "picture": picture(lams, verdicts),
             "strongest": {"lam": max(lams), "largest_hidden_w": largest_w, "train": train, "majority_rate": majority},
         },  # fmt: skip
-        "conclusion": text,
-        "headline": f"Lowest validation loss at λ = {lams[pick]:g}; verdicts: {stages(lams, [x['verdict'] for x in summaries])}.",
+        "family": adjusted,
+        "conclusion": text + above_bayes(summaries),
+        "headline": f"Chosen on validation loss: λ = {lams[pick]:g}; distinguishably lower test accuracy at "
+        f"{', '.join(k for k, t in costs.items() if word_of(t) == 'lower') or 'no other λ'}; verdicts: {stages(lams, verdicts)}.",
     }
 
 

@@ -7,25 +7,26 @@ import numpy as np
 
 from reglab.lecture.analysis import (
     SCORE_COLUMNS,
+    above_bayes,
     arm_summary,
-    best_sentence,
     boundary_panels,
+    chosen_sentence,
     complexity_over_seeds,
     curve,
     fmt,
+    gaps,
     mean,
-    paired,
-    per_seed,
     references,
     score_rows,
     test_scores,
+    val_scores,
 )
-from reglab.lecture.compare import best_of, compare, describe
+from reglab.lecture.compare import Family, describe, said, word_of
 from reglab.lecture.plan import Arm, Arms, Section, Settings
 from reglab.regularizers import L2
 from reglab.views.report import figures
 
-__all__ = ["CAPACITY", "L2_PAIR", "l2_pair_arms", "snapshot_epochs", "with_without_l2"]
+__all__ = ["CAPACITY", "L2_PAIR", "capacity_prose", "l2_pair_arms", "l2_prose", "snapshot_epochs", "with_without_l2"]
 
 
 def widths(s: Settings) -> list[Arm]:
@@ -33,7 +34,7 @@ def widths(s: Settings) -> list[Arm]:
 
 
 def with_without_l2(s: Settings) -> list[Arm]:
-    return [Arm("none", "no penalty"), Arm("l2", "L2 λ=0.01", {"penalty": L2(lam=0.01)})]
+    return [Arm("none", "no penalty"), Arm("l2", "L2 λ = 0.01", {"penalty": L2(lam=0.01)})]
 
 
 def snapshot_epochs(s: Settings) -> list[int]:
@@ -54,22 +55,26 @@ def l2_pair_arms(s: Settings) -> list[Arm]:
     return pair + early
 
 
-def capacity_prose(first: dict, last: dict, complexity: list[dict], best, gap_change: dict | None, name) -> str:
-    """The capacity conclusion from its numbers: the narrowest and widest arms' summaries, boundary
-    complexity per arm, the best-of test and the paired test of the gap (widest − narrowest)."""
-    longer = mean(complexity[-1]["length"]) > mean(complexity[0]["length"])
-    gap_what = f"Gap (train − validation) of {last['label']} minus that of {first['label']}"
+def capacity_prose(first: dict, last: dict, best, gap_change: dict | None, length_change: dict | None, name) -> str:
+    """The capacity conclusion from its numbers: the narrowest and widest arms' summaries, the width chosen on
+    validation (tested against the others), and the paired tests of the gap and of the boundary length (widest −
+    narrowest), all in the section's family."""
+    pair = f"{last['label']} minus {first['label']}"
     text = (
         f"Training accuracy climbs from {mean(first['train']):.3f} ({first['label']}) to {mean(last['train']):.3f} "
-        f"({last['label']}). {best_sentence(best, 'Highest mean test accuracy', name=name)}. "
-        f"The boundary length goes from {mean(complexity[0]['length']):.1f} to {mean(complexity[-1]['length']):.1f}. "
-        f"{describe(gap_change, gap_what)}. "
+        f"({last['label']}). {chosen_sentence(best, 'The width', name)}. "
+        f"{describe(length_change, f'Boundary length, {pair}', 1)}. {describe(gap_change, f'Gap (train − test), {pair}')}. "
     )
-    if gap_change and gap_change["word"] == "higher" and longer:
-        return text + "More neurons draw more complex boundaries that fit the training noise, as the lecture says."
-    if longer:
-        return text + "The boundary gets longer with width, but with these seeds the gap's growth is not distinguishable from noise."
-    return text + "Contrary to the lecture, the widest model's boundary is not longer here."
+    gap, length = word_of(gap_change), word_of(length_change)
+    if gap == "higher" and length == "higher":
+        return text + "More neurons draw longer boundaries that fit the training noise and widen the gap, as the lecture says."
+    if gap == "lower":
+        return text + "Contrary to the lecture, the widest model's gap is smaller here."
+    if gap == "higher":
+        return text + "The gap grows with width, as the lecture says, though the boundary length does not distinguishably."
+    if length == "higher":
+        return text + "The boundary gets longer with width, but the gap's growth is not distinguishable at this number of seeds."
+    return text + "Neither the gap nor the boundary length grows distinguishably with width at this number of seeds."
 
 
 def capacity(arms: Arms, s: Settings) -> dict:
@@ -79,11 +84,15 @@ def capacity(arms: Arms, s: Settings) -> dict:
     rows = [row + [fmt(c["regions"], 1), fmt(c["length"], 1)] for row, c in zip(score_rows(summaries), complexity)]
     narrow = min(keys, key=lambda k: arms[k][0].config["hidden"][0])
     wide = max(keys, key=lambda k: arms[k][0].config["hidden"][0])
-    best = best_of({k: test_scores(arms.results(k)) for k in keys})
-    gap = lambda k: per_seed(arms.results(k), lambda r: r.gap)  # noqa: E731
-    gap_change = compare(gap(narrow), gap(wide))
     first, last = summaries[keys.index(narrow)], summaries[keys.index(wide)]
     ends = [complexity[keys.index(narrow)], complexity[keys.index(wide)]]
+    family = Family("capacity")
+    gap_change = family.compare("gap, widest − narrowest", gaps(arms.results(narrow)), gaps(arms.results(wide)))
+    lengths = [c["per_seed"]["length"] for c in ends]
+    length_change = family.compare("boundary length, widest − narrowest", *lengths)
+    best = family.choose("validation accuracy", {k: val_scores(arms.results(k)) for k in keys},
+                         {k: test_scores(arms.results(k)) for k in keys}, name=arms.label)  # fmt: skip
+    tests = family.adjust()
     return {
         "table": {"columns": SCORE_COLUMNS + ["regions", "boundary length"], "rows": rows},
         "figures": {
@@ -95,29 +104,45 @@ def capacity(arms: Arms, s: Settings) -> dict:
                 "references": references(arms.results(narrow)),
             },
         },
-        "numbers": {"arms": summaries, "complexity": complexity, "best_test": best, "gap_change": gap_change},
-        "conclusion": capacity_prose(first, last, ends, best, gap_change, arms.label),
+        "numbers": {
+            "arms": summaries, "complexity": complexity, "best_test": best, "gap_change": gap_change, "length_change": length_change,
+        },  # fmt: skip
+        "family": tests,
+        "conclusion": capacity_prose(first, last, best, gap_change, length_change, arms.label) + above_bayes(summaries),
         "headline": (
-            f"Gap {mean(first['gap']):+.3f} with {first['label']} vs {mean(last['gap']):+.3f} with {last['label']}; "
-            f"boundary length {mean(ends[0]['length']):.1f} → {mean(ends[1]['length']):.1f}."
+            f"Gap {mean(first['gap']):+.3f} ({first['label']}) → {mean(last['gap']):+.3f} ({last['label']}): "
+            f"{said(gap_change)}; boundary length {mean(ends[0]['length']):.1f} → {mean(ends[1]['length']):.1f}: {said(length_change)}."
         ),
     }
 
 
-def l2_prose(gaps: list[dict | None], test_diff: dict | None, gap_diff: dict | None) -> str:
-    """The with/without-L2 conclusion from the two gaps and the paired tests (test accuracy, gap; L2 − none)."""
+def l2_prose(arms: list[dict], tests: dict) -> str:
+    """The with/without-L2 conclusion from the two arms' summaries and the paired tests (L2 − none) of the gap, the test
+    accuracy and the boundary length (``tests``: ``gap``, ``test``, ``length``)."""
+    plain, reg = arms
+    headroom = mean(reg["bayes"]) - mean(reg["test"]) if reg.get("bayes") else None
     text = (
-        f"Without a penalty the gap between train and validation accuracy is {fmt(gaps[0])}; with L2 λ=0.01 it is "
-        f"{fmt(gaps[1])}. {describe(test_diff, 'Test accuracy with L2 minus without, paired over seeds')}. "
-        f"{describe(gap_diff, 'Gap with L2 minus without')}. "
+        f"The gap between training accuracy and accuracy on the test points is {fmt(plain['gap'])} without a penalty and "
+        f"{fmt(reg['gap'])} with {reg['label']}. {describe(tests['gap'], 'Gap with L2 minus without')}. "
+        f"{describe(tests['test'], 'Test accuracy with L2 minus without')}. "
+        f"{describe(tests['length'], 'Boundary length with L2 minus without', 1)}. "
     )
-    if gap_diff and gap_diff["word"] == "lower":
-        gain = test_diff and test_diff["word"] == "higher"
-        small = ", though the test gain is not distinguishable from the spread over seeds."
-        return text + "L2 narrows the gap, as the lecture shows" + ("." if gain else small)
-    if mean(gaps[1]) < mean(gaps[0]):
-        return text + "L2 narrows the gap on average, but not distinguishably from the spread over seeds."
-    return text + "Contrary to the lecture, L2 did not narrow the gap here."
+    gap, test, length = (word_of(tests[k]) for k in ("gap", "test", "length"))
+    if gap == "lower":
+        text += "L2 narrows the gap, as the lecture shows. "
+    elif mean(reg["gap"]) < mean(plain["gap"]):
+        text += "L2 narrows the gap on average, but not distinguishably at this number of seeds. "
+    else:
+        text += "Contrary to the lecture, L2 did not narrow the gap here. "
+    smoother = {"lower": "Its boundary is shorter: smoother, as the lecture says. ",
+                "higher": "Contrary to the lecture, its boundary is longer. "}  # fmt: skip
+    text += smoother.get(length, "Its boundary length is not distinguishably different. ")
+    if test == "higher":
+        return text + "Test accuracy rises, as the lecture says."
+    if test == "lower":
+        return text + "Contrary to the lecture, test accuracy falls."
+    room = "" if headroom is None else f": it is already within {headroom:.3f} of the Bayes rule on the same points, little room to rise"
+    return text + f"The test accuracy does not rise distinguishably{room}."
 
 
 def evolution(arms: Arms, s: Settings) -> dict | None:
@@ -146,9 +171,14 @@ def evolution(arms: Arms, s: Settings) -> dict | None:
 def l2(arms: Arms, s: Settings) -> dict:
     plain, reg = arms.results("none"), arms.results("l2")
     summaries = [arm_summary(arms.label("none"), plain), arm_summary(arms.label("l2"), reg)]
-    test_diff = paired(plain, reg, "test")
-    gap_diff = compare(per_seed(plain, lambda r: r.gap), per_seed(reg, lambda r: r.gap))
-    gaps = [x["gap"] for x in summaries]
+    complexity = [complexity_over_seeds(results, s.resolution) for results in (plain, reg)]
+    family = Family("without vs with L2")
+    tests = {
+        "gap": family.compare("gap, L2 − none", gaps(plain), gaps(reg)),
+        "test": family.compare("test accuracy, L2 − none", test_scores(plain), test_scores(reg)),
+        "length": family.compare("boundary length, L2 − none", *(c["per_seed"]["length"] for c in complexity)),
+    }
+    adjusted = family.adjust()
     shown = {
         "boundaries": boundary_panels([(arms.label("none"), plain[0]), (arms.label("l2"), reg[0])], s.resolution),
         "curves": [curve(arms.label("none"), plain[0]), curve(arms.label("l2"), reg[0])],
@@ -156,14 +186,18 @@ def l2(arms: Arms, s: Settings) -> dict:
     strip = evolution(arms, s)
     if strip is not None:
         shown["evolution"] = strip
+    rows = [row + [fmt(c["length"], 1)] for row, c in zip(score_rows(summaries), complexity)]
     return {
-        "table": {"columns": SCORE_COLUMNS, "rows": score_rows(summaries)},
+        "table": {"columns": SCORE_COLUMNS + ["boundary length"], "rows": rows},
         "figures": shown,
-        "numbers": {"arms": summaries, "paired_test": test_diff, "gap_difference": gap_diff},
-        "conclusion": l2_prose(gaps, test_diff, gap_diff),
+        "numbers": {"arms": summaries, "complexity": complexity, "paired_test": tests["test"], "gap_difference": tests["gap"],
+                    "length_difference": tests["length"]},  # fmt: skip
+        "family": adjusted,
+        "conclusion": l2_prose(summaries, tests) + above_bayes(summaries),
         "headline": (
-            f"Gap {mean(gaps[0]):.3f} without a penalty vs {mean(gaps[1]):.3f} with L2 λ=0.01; "
-            f"test accuracy {mean(summaries[0]['test']):.3f} → {mean(summaries[1]['test']):.3f}."
+            f"Gap {mean(summaries[0]['gap']):+.3f} → {mean(summaries[1]['gap']):+.3f} with L2 λ = 0.01: {said(tests['gap'])}; "
+            f"test accuracy {mean(summaries[0]['test']):.3f} → {mean(summaries[1]['test']):.3f}: {said(tests['test'])}; "
+            f"boundary length: {said(tests['length'])}."
         ),
     }
 

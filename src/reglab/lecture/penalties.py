@@ -1,68 +1,88 @@
-"""L1 vs L2 vs elastic net (at the lecture's values, and at matched strength), and weight decay vs the L2 penalty."""
+"""L1 vs L2 vs elastic net: exact zeros by the L1 step, what elastic net takes from each, and the penalties compared at
+matched strength (each λ chosen on validation from a ladder) and at the lecture's own elastic net."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from reglab.data import load
-from reglab.lecture.analysis import arm_summary, best_sentence, curve, fmt, hidden_weight_stats, mean, ok, per_seed, score_rows, stat
-from reglab.lecture.compare import best_of, compare, describe
+from reglab.lecture.analysis import above_bayes, arm_summary, fmt, hidden_weight_stats, mean, ok, per_seed, stat, test_scores
+from reglab.lecture.compare import Family, describe, said, word_of
 from reglab.lecture.plan import Arm, Arms, Section, Settings
 from reglab.measures.weights import FLOAT32_TINY, dead_relu_units
 from reglab.regularizers import L1, L1L2, L2
 from reglab.views.report import figures
 from reglab.views.report.codec import pack
 
-__all__ = ["DECAY", "PENALTIES", "decay_prose", "matched_prose", "sparsity_prose"]
+__all__ = ["FAMILIES", "PENALTIES", "SHOWN", "matched_prose", "penalty_arms", "sparsity_prose"]
 
-LECTURE_VALUES = ("l2", "l1-proximal", "l1-subgradient", "elastic")  # the lecture's own penalties, shown in the figures
-FAMILIES = {"l2": "L2", "l1": "L1 (proximal)", "enet": "elastic net (l1 = l2/10)"}  # ladders, each tuned on validation
+FAMILIES = {"l2": "L2", "l1": "L1 (proximal)", "enet": "elastic net"}  # ladders, each λ chosen on validation loss
+SHOWN = ("l2@0.01", "l1@0.001", "l1-subgradient", "enet@0.01", "enet-lecture")  # drawn in the figures
+
+
+def l2_arm(lam: float) -> Arm:
+    return Arm(f"l2@{lam:g}", f"L2 λ = {lam:g}", {"penalty": L2(lam=lam)})
+
+
+def l1_arm(lam: float) -> Arm:
+    return Arm(f"l1@{lam:g}", f"L1 λ = {lam:g} (proximal)", {"penalty": L1(lam=lam), "l1_method": "proximal"})
+
+
+def enet_arm(l2: float, key: str | None = None, note: str = "") -> Arm:
+    config = {"penalty": L1L2(l1=l2 / 10 if key is None else l2, l2=l2), "l1_method": "proximal"}
+    l1 = config["penalty"].l1
+    return Arm(key or f"enet@{l2:g}", f"elastic net l1 = {l1:g}, l2 = {l2:g}{note}", config)
 
 
 def penalty_arms(s: Settings) -> list[Arm]:
-    arms = [
-        Arm("l2", "L2 λ=0.01", {"penalty": L2(lam=0.01)}),
-        Arm("l1-proximal", "L1 λ=0.001 proximal", {"penalty": L1(lam=1e-3), "l1_method": "proximal"}),
-        Arm("l1-subgradient", "L1 λ=0.001 subgradient", {"penalty": L1(lam=1e-3), "l1_method": "subgradient"}),
-        Arm("elastic", "elastic net l1=0.001 l2=0.01", {"penalty": L1L2(l1=1e-3, l2=0.01), "l1_method": "proximal"}),
-    ]
-    for lam in s.ladder:
-        arms.append(Arm(f"l2@{lam:g}", f"L2 λ={lam:g}", {"penalty": L2(lam=lam)}))
-        arms.append(Arm(f"l1@{lam:g}", f"L1 λ={lam / 10:g}", {"penalty": L1(lam=lam / 10), "l1_method": "proximal"}))
-        enet = {"penalty": L1L2(l1=lam / 10, l2=lam), "l1_method": "proximal"}
-        arms.append(Arm(f"enet@{lam:g}", f"elastic l1={lam / 10:g} l2={lam:g}", enet))
-    return arms
+    """The ladders (L2 λ, L1 λ, elastic net with l1 = l2/10), L1 with Keras's subgradient step, and the lecture's own
+    ``l1_l2(l1=0.01, l2=0.01)`` (also a rung of the elastic-net ladder)."""
+    arms = [l2_arm(lam) for lam in s.ladder] + [l1_arm(lam) for lam in s.l1_ladder] + [enet_arm(lam) for lam in s.enet_ladder]
+    subgradient = Arm("l1-subgradient", "L1 λ = 0.001 (subgradient, Keras's step)", {"penalty": L1(lam=1e-3), "l1_method": "subgradient"})
+    return arms + [subgradient, enet_arm(0.01, "enet-lecture", " (the lecture's l1_l2)")]
 
 
-def sparsity_prose(prox: dict, sub: dict, l2: dict) -> str:
-    """Exact and near zeros of proximal L1, subgradient L1 and L2 (summaries over seeds)."""
+def sparsity_prose(entries: dict, tests: dict) -> str:
+    """Exact and near zeros of proximal L1, subgradient L1, L2 and elastic net (summaries over seeds, by arm key) and the
+    family's tests ``prox_zeros`` (proximal − subgradient), ``enet_zeros`` (elastic − L2), ``enet_norm`` (elastic − L1)."""
+    prox, sub, l2, enet = (entries[k] for k in ("l1@0.001", "l1-subgradient", "l2@0.01", "enet@0.01"))
     text = (
-        f"Proximal L1 sets {mean(prox['exact_zero']):.0%} of the hidden weights exactly to zero; subgradient L1 (Keras's way) sets "
-        f"{mean(sub['exact_zero']):.0%} exactly to zero but leaves {mean(sub['near_zero']):.0%} below 1e-3, hovering around it; "
-        f"L2 leaves {mean(l2['exact_zero']):.0%} exact zeros. "
+        f"Proximal L1 (λ = 0.001) sets {mean(prox['exact_zero']):.0%} of the hidden weights exactly to zero; the subgradient step "
+        f"(Keras's) sets {mean(sub['exact_zero']):.0%} exactly to zero and leaves {mean(sub['near_zero']):.0%} below 1e-3, hovering "
+        f"around it; L2 leaves {mean(l2['exact_zero']):.1%} (a weight below {FLOAT32_TINY:.1e} is flushed to zero; L2 never sets one). "
+        f"{describe(tests['prox_zeros'], 'Exact-zero share, proximal minus subgradient')}. "
     )
-    if mean(l2["exact_zero"]) > 0 or mean(sub["exact_zero"]) > 0:
+    if word_of(tests["prox_zeros"]) == "higher":
+        text += "So 'L1 gives exact zeros' holds for the proximal step, not for the plain subgradient. "
+    else:
+        text += "Here the proximal step did not produce distinguishably more exact zeros than the subgradient. "
+    text += (
+        f"Elastic net (l1 = 0.001, l2 = 0.01) against L2 λ = 0.01: {describe(tests['enet_zeros'], 'exact-zero share')} "
+        f"({mean(enet['exact_zero']):.0%}); against L1 λ = 0.001: {describe(tests['enet_norm'], 'hidden ‖w‖₂', 2)}. "
+    )
+    lecture = entries.get("enet-lecture")
+    if lecture is not None and mean(lecture["exact_zero"]) >= 0.99:
         text += (
-            "Neither L2 nor the subgradient sets a weight to zero itself: their exact zeros are weights that shrank "
-            f"below float32's smallest normal number ({FLOAT32_TINY:.1e}) and were flushed to zero. "
+            f"The lecture's own l1_l2(l1=0.01, l2=0.01) sets {mean(lecture['exact_zero']):.1%} of the hidden weights exactly to zero "
+            "with the proximal step: almost nothing of the network is left. "
         )
-    if mean(prox["exact_zero"]) > mean(sub["exact_zero"]):
-        return text + "So 'L1 gives exact zeros' holds for the proximal step, not for the plain subgradient. "
-    return text + "Here even proximal L1 did not produce more exact zeros than the subgradient. "
+    return text
 
 
-def matched_prose(chosen: dict[str, str], best, enet: dict | None, name) -> str:
-    """Penalties at matched strength: each family's λ chosen on validation (``chosen``: family → arm key), the best-of
-    test on test accuracy among the chosen, and the paired test of elastic net − L2 at the lecture's values."""
-    picks = ", ".join(f"{FAMILIES[f]} {name(k)}" for f, k in chosen.items())
+def matched_prose(chosen: dict[str, str], tests: dict, name) -> str:
+    """Penalties at matched strength: each family's λ chosen on validation loss (``chosen``: family → arm key), then the
+    family's tests ``l1_vs_l2``, ``enet_vs_l2`` (chosen − chosen L2) and ``lecture_enet`` (the lecture's l1_l2 − L2 0.01)."""
+    picks = ", ".join(f"{name(k)}" for k in chosen.values())
     text = (
-        f"At the lecture's values, {describe(enet, 'test accuracy of elastic net minus L2')}. Those values are not matched in "
-        f"strength, so each penalty's λ was then chosen on validation loss from a ladder ({picks}) and compared on test: "
-        f"{best_sentence(best, 'highest mean test accuracy', name=name)}."
+        f"Matched in strength, each penalty's λ chosen on validation loss from its ladder ({picks}), on the test points: "
+        f"{describe(tests['l1_vs_l2'], 'L1 minus L2')}; {describe(tests['enet_vs_l2'], 'elastic net minus L2')}. "
+        f"At the lecture's own elastic net, {describe(tests['lecture_enet'], 'l1_l2(l1=0.01, l2=0.01) minus L2 λ = 0.01')}. "
     )
-    if best["peers"]:
-        return text + " At matched strength these penalties cannot be told apart on this data: no ranking of L1 against L2 holds here."
-    return text + " At matched strength one penalty is distinguishably best on this data."
+    if word_of(tests["l1_vs_l2"]) == "lower":
+        return text + "L2 beats L1 at matched strength here, as the lecture's instructor finds."
+    if word_of(tests["l1_vs_l2"]) == "higher":
+        return text + "Contrary to the lecture's instructor, L1 beats L2 at matched strength here."
+    return text + "At matched strength L1 and L2 cannot be told apart on this data."
 
 
 def _entry(results) -> dict:
@@ -70,116 +90,59 @@ def _entry(results) -> dict:
     ws = [hidden_weight_stats(r) for r in good]
     dead = [float(np.mean(dead_relu_units(load(r.data).X_train, r.kernels, r.biases, r.config.activation))) for r in good]
     out = {k: stat([w[k] for w in ws]) for k in ("exact_zero", "near_zero", "l1", "l2")}
-    return {"test": arm_summary("", results)["test"], **out, "dead_units": stat(dead)}
+    summary = arm_summary("", results)
+    return {"test": summary["test"], "bayes": summary["bayes"], **out, "dead_units": stat(dead)}
 
 
 def penalties(arms: Arms, s: Settings) -> dict:
-    numbers, rows, hist = {}, [], {}
     val_loss = {k: per_seed(arms.results(k), lambda r: r.val["data_loss"]) for k in arms}
-    chosen = {f: min((k for k in arms if k.startswith(f + "@")), key=lambda k: np.nanmean(val_loss[k])) for f in FAMILIES}
+    ladders = {f: [k for k in arms if k.startswith(f + "@")] for f in FAMILIES}
+    ladders["enet"].append("enet-lecture")
+    chosen = {f: min(keys, key=lambda k: np.nanmean(val_loss[k])) for f, keys in ladders.items()}
+    entries = {k: _entry(arms.results(k)) for k in arms}
+    test = {k: test_scores(arms.results(k)) for k in arms}
+    zeros = {k: per_seed(arms.results(k), lambda r: hidden_weight_stats(r)["exact_zero"]) for k in arms}
+    norm = {k: per_seed(arms.results(k), lambda r: hidden_weight_stats(r)["l2"]) for k in arms}
+    family = Family("penalties")
+    tests = {
+        "prox_zeros": family.compare("exact zeros, proximal − subgradient L1 (λ = 0.001)", zeros["l1-subgradient"], zeros["l1@0.001"]),
+        "enet_zeros": family.compare("exact zeros, elastic net − L2 (l2 = 0.01)", zeros["l2@0.01"], zeros["enet@0.01"]),
+        "enet_norm": family.compare("hidden ‖w‖₂, elastic net − L1 (l1 = 0.001)", norm["l1@0.001"], norm["enet@0.01"]),
+        "l1_vs_l2": family.compare("test accuracy, chosen L1 − chosen L2", test[chosen["l2"]], test[chosen["l1"]]),
+        "enet_vs_l2": family.compare("test accuracy, chosen elastic net − chosen L2", test[chosen["l2"]], test[chosen["enet"]]),
+        "lecture_enet": family.compare("test accuracy, the lecture's elastic net − L2 λ = 0.01", test["l2@0.01"], test["enet-lecture"]),
+    }
+    adjusted = family.adjust()
+    rows = []
     for key in arms:
-        entry = _entry(arms.results(key))
-        mark = "chosen on validation" if key in chosen.values() else ("the lecture's value" if key in LECTURE_VALUES else "")
-        rows.append([arms.label(key), fmt(entry["test"]), fmt(stat(val_loss[key])), fmt(entry["exact_zero"]), fmt(entry["near_zero"]),
-                     fmt(entry["l1"], 1), fmt(entry["l2"], 2), fmt(entry["dead_units"]), mark])  # fmt: skip
-        if key in LECTURE_VALUES:
-            numbers[arms.label(key)] = entry
-            results = arms.results(key)
-            hist[arms.label(key)] = pack(results[0].kernels[1 if len(results[0].kernels) > 2 else 0].ravel(), "float32")
-    test = {k: per_seed(arms.results(k), lambda r: r.test[r.score_name]) for k in arms}
-    lecture_best = best_of({k: test[k] for k in LECTURE_VALUES})
-    best = best_of({k: test[k] for k in chosen.values()})
-    enet = compare(test["l2"], test["elastic"])
-    text = sparsity_prose(*(numbers[arms.label(k)] for k in ("l1-proximal", "l1-subgradient", "l2")))
-    text += matched_prose(chosen, best, enet, arms.label)
+        e = entries[key]
+        mark = "chosen on validation loss" if key in chosen.values() else ""
+        rows.append([arms.label(key), fmt(e["test"]), fmt(e["bayes"]), fmt(stat(val_loss[key])), fmt(e["exact_zero"]),
+                     fmt(e["near_zero"]), fmt(e["l1"], 1), fmt(e["l2"], 2), fmt(e["dead_units"]), mark])  # fmt: skip
+    shown = [k for k in SHOWN if k in arms]
+    layer = lambda k: arms.results(k)[0].kernels[min(1, len(arms.results(k)[0].kernels) - 2)].ravel()  # noqa: E731
+    hist = {arms.label(k): pack(layer(k), "float32") for k in shown if k != "enet-lecture"}  # four panels: two full rows
+    summaries = [{**entries[k], "label": arms.label(k)} for k in arms]
     return {
         "table": {
-            "columns": ["penalty", "test", "validation loss", "exact zeros", "|w| < 1e-3", "Σ|w|", "‖w‖₂", "dead units", ""],
+            "columns": ["penalty", "test", "Bayes rule, same points", "validation loss", "exact zeros", "|w| < 1e-3", "Σ|w|", "‖w‖₂",
+                        "dead units", ""],
             "rows": rows,
-        },
+        },  # fmt: skip
         "figures": {
             "histograms": hist,
-            "sparsity": {k: {"exact": mean(v["exact_zero"]), "near": mean(v["near_zero"])} for k, v in numbers.items()},
+            "sparsity": {arms.label(k): {"exact": mean(entries[k]["exact_zero"]), "near": mean(entries[k]["near_zero"])} for k in shown},
         },
-        "numbers": numbers,
-        "tests": {
-            "best_test": lecture_best, "elastic_vs_l2": enet, "matched_best": best,
-            "matched_choice": {f: {"key": k, "label": arms.label(k)} for f, k in chosen.items()},
-        },  # fmt: skip
-        "conclusion": text,
-        "headline": "Exact zeros in hidden kernels: " + ", ".join(f"{k} {mean(v['exact_zero']):.0%}" for k, v in numbers.items())
-        + f"; at matched strength, highest test accuracy {arms.label(best['best'])}"
-        + (f" ({len(best['peers'])} others not distinguishable)." if best["peers"] else "."),
-    }
-
-
-def decay_arms(s: Settings) -> list[Arm]:
-    sgd = {"optimizer": "sgd", "lr": s.sgd_lr}
-    return [
-        Arm("sgd-l2", "SGD + L2 λ=0.005", {**sgd, "penalty": L2(lam=0.005)}, exact=True),
-        Arm("sgd-decay", "SGD + decay 0.01", {**sgd, "weight_decay": 0.01}, exact=True),
-        Arm("adam", "Adam, no penalty"),
-        Arm("adam-l2", "Adam + L2 λ=0.005", {"penalty": L2(lam=0.005)}),
-        *(Arm(f"adamw-{wd:g}", f"AdamW decay {wd:g}", {"optimizer": "adamw", "weight_decay": wd}) for wd in (0.01, 0.1, 0.5)),
-    ]
-
-
-def decay_prose(sgd_diff: float, adam_diff: float, norms: dict[str, float], matched: str, shrink: dict | None, gain: dict | None) -> str:
-    """The conclusion from the largest weight differences (SGD pair, Adam + L2 vs AdamW 0.01), the hidden norms by arm
-    key, the AdamW arm whose norm is closest to Adam + L2's, and the paired tests of AdamW 0.01's norm and of the
-    matched AdamW's test accuracy, each against Adam with no penalty."""
-    text = (
-        f"SGD with an L2 penalty λ/2 = 0.005 and SGD with decoupled decay λ = 0.01 end at the same weights: the largest difference "
-        f"over all parameters and seeds is {sgd_diff:.1e} (trained in float64: rounding only), "
-        "because w − lr·(g + 2·(λ/2)·w) = w − lr·λ·w − lr·g. "
-        f"Adam with the same L2 and AdamW do not: their weights differ by up to {adam_diff:.2f}, since Adam divides the penalty's gradient "
-        f"by √v̂ while AdamW's decay bypasses it. Hidden-kernel norms: Adam alone {norms['adam']:.2f}, Adam + L2 {norms['adam-l2']:.2f}, "
-        + ", ".join(f"AdamW {k.split('-')[1]} {v:.2f}" for k, v in norms.items() if k.startswith("adamw"))
-        + f". {describe(shrink, 'Hidden norm of AdamW 0.01 minus Adam alone', 2)}: "
-    )
-    text += (
-        "at 0.01 the decay barely regularizes here (it shrinks w by lr·wd per step), so it is no peer of L2 at this scale. "
-        if shrink is None or abs(shrink["mean_diff"]) < 0.1 * norms["adam"]
-        else "the decay shrinks the weights noticeably. "
-    )
-    closest = f"{matched.split('-')[1]} ({norms[matched]:.2f})"
-    if norms[matched] > 1.5 * norms["adam-l2"]:
-        text += f"No decay tried reaches Adam + L2's norm: the closest, {closest}, still leaves the weights larger; "
-    else:
-        text += f"Decay {closest} matches Adam + L2's norm; "
-    text += describe(gain, "its test accuracy minus Adam alone") + "."
-    if sgd_diff > 1e-3:
-        text += " Unexpectedly, the SGD pair differs here: check the learning rate and momentum."
-    return text
-
-
-def decay(arms: Arms, s: Settings) -> dict:
-    def max_diff(xs, ys):
-        return max(float(np.max(np.abs(p - q))) for x, y in zip(ok(xs), ok(ys)) for p, q in zip(x.kernels + x.biases, y.kernels + y.biases))
-
-    sgd_diff = max_diff(arms.results("sgd-l2"), arms.results("sgd-decay"))
-    adam_diff = max_diff(arms.results("adam-l2"), arms.results("adamw-0.01"))
-    summaries = {k: arm_summary(arms.label(k), arms.results(k)) for k in arms}
-    norm = {k: per_seed(arms.results(k), lambda r: hidden_weight_stats(r)["l2"]) for k in arms}
-    norms = {k: float(np.nanmean(v)) for k, v in norm.items()}
-    adamw = [k for k in arms if k.startswith("adamw")]
-    matched = min(adamw, key=lambda k: abs(np.log(norms[k] / norms["adam-l2"])))
-    shrink = compare(norm["adam"], norm["adamw-0.01"])
-    gain = compare(*(per_seed(arms.results(k), lambda r: r.test[r.score_name]) for k in ("adam", matched)))
-    rows = [row[:4] + [fmt(stat(norm[k]), 2)] for k, row in zip(arms, score_rows(list(summaries.values())))]
-    return {
-        "table": {"columns": ["optimizer and regularizer", "train", "validation", "test", "‖w‖₂ (hidden)"], "rows": rows},
-        "figures": {"curves": [curve(arms.label(k), arms.results(k)[0]) for k in arms]},
-        "numbers": {
-            "sgd_max_difference": sgd_diff, "adam_max_difference": adam_diff, "arms": list(summaries.values()), "hidden_norm": norms,
-            "matched_decay": matched, "adamw_shrink": shrink, "matched_gain": gain,
-        },  # fmt: skip
-        "conclusion": decay_prose(sgd_diff, adam_diff, norms, matched, shrink, gain),
-        "headline": f"SGD: L2(λ/2) and decay λ agree to {sgd_diff:.0e}; Adam + L2 and AdamW differ by up to {adam_diff:.2f}; "
-        f"AdamW needs decay {matched.split('-')[1]} to match L2's hidden norm.",
-        "precision": "float64 for the SGD pair",
+        "numbers": {k: {**entries[k], "label": arms.label(k)} for k in shown},
+        "tests": {**tests, "matched_choice": {f: {"key": k, "label": arms.label(k)} for f, k in chosen.items()}},
+        "family": adjusted,
+        "conclusion": sparsity_prose(entries, tests) + matched_prose(chosen, tests, arms.label) + above_bayes(summaries),
+        "headline": (
+            f"Exact zeros: proximal L1 {mean(entries['l1@0.001']['exact_zero']):.0%}, subgradient L1 "
+            f"{mean(entries['l1-subgradient']['exact_zero']):.0%}, L2 {mean(entries['l2@0.01']['exact_zero']):.0%}; "
+            f"at matched strength L1 vs L2: {said(tests['l1_vs_l2'])}; elastic net vs L2: {said(tests['enet_vs_l2'])}."
+        ),
     }
 
 
 PENALTIES = Section("penalties", "L1 vs L2 vs elastic net", penalty_arms, penalties, figures.penalties)
-DECAY = Section("decay", "Weight decay", decay_arms, decay, figures.decay)

@@ -34,6 +34,18 @@ binomial standard error of a training accuracy on the lecture's 105 training poi
 is 2–3 percentage points of gap, so reports give the verdict over seeds as "k of n seeds"
 (:func:`verdict_counts`) and compare configurations with paired tests, not with verdicts.
 
+**With the uncertainty of the scores** (``train_n`` and ``held_out_n`` given, accuracies only; the lecture report
+judges every run this way): each accuracy gets its binomial interval at ``confidence`` (Agresti–Coull: ``p̃ = (k +
+z²/2)/(n + z²)``, half-width ``z·√(p̃(1 − p̃)/(n + z²))``, sensible at 0 and 1), the gap the half-width
+``√(h_train² + h_held²)`` (independent samples). ``underfitting`` only when the training score's interval lies wholly
+below the floor (``ceiling − underfit_margin``, or without a ceiling the accuracy of skill ``underfit_skill``);
+``overfitting`` only when the gap's interval lies wholly above ``gap``; ``good fit`` only when both intervals lie
+wholly on the good side; otherwise :data:`UNDECIDED` ("cannot tell"), with the factor by which both sample sizes
+would have to grow for the intervals to clear (:mod:`reglab.measures.fit_intervals`, which also applies the same
+rule to the means over seeds, with Student-t intervals, and says how many seeds would tell). A run of the Bayes rule
+itself, at the lecture's split sizes, is then called over- or underfitting in well under 5% of seeds (a test
+simulates it); the plain rule calls it so in about a quarter.
+
 Comparisons allow 1e-9 of rounding, so that decimal boundaries land as written (``0.75 − 0.70`` is
 a gap of exactly 0.05, not 0.05000000000000004). NaN or inf scores, from a diverged run, raise
 ValueError: callers report diverged runs themselves.
@@ -46,9 +58,12 @@ from dataclasses import dataclass
 
 from reglab.config import TASK_CHOICES, TASKS
 
-__all__ = ["FitThresholds", "KINDS", "VERDICTS", "explain", "generalization_gap", "kind_of", "skill", "verdict", "verdict_counts"]
+__all__ = [
+    "FitThresholds", "KINDS", "UNDECIDED", "VERDICTS", "explain", "generalization_gap", "kind_of", "skill", "verdict", "verdict_counts",
+]  # fmt: skip
 
 VERDICTS = ("overfitting", "good fit", "underfitting")
+UNDECIDED = "cannot tell"  # the verdict with uncertainty when the intervals do not clear the thresholds
 KINDS = tuple(choice for choice in TASK_CHOICES if choice != "auto")  # what a score means: accuracy or R²
 _ROUNDING = 1e-9  # slack in the threshold comparisons, far below any score's resolution
 
@@ -134,13 +149,23 @@ def verdict(
     thresholds: FitThresholds = FitThresholds(),
     *,
     ceiling: float | None = None,
+    train_n: int | None = None,
+    held_out_n: int | None = None,
+    confidence: float = 0.95,
 ) -> str:
     """One of :data:`VERDICTS`, by the rule of the module docstring.
 
     ``held_out_score`` must come from data that chose nothing (not the validation set that picked the
     epoch by early stopping). ``ceiling`` is the best score the data allows on new data (the Bayes
     accuracy of a 2-D generator, or what a high-capacity reference reaches on held-out data), or None.
+    With ``train_n`` and ``held_out_n`` (the points behind each accuracy) the verdict weighs their uncertainty
+    and may be :data:`UNDECIDED` (:func:`fit_evidence`).
     """
+    if train_n is not None or held_out_n is not None:
+        from reglab.measures.fit_intervals import fit_evidence  # it builds on this module
+
+        return fit_evidence(train_score, held_out_score, task, majority_rate, thresholds, ceiling=ceiling, train_n=train_n,
+                            held_out_n=held_out_n, confidence=confidence)["verdict"]  # fmt: skip
     gap = generalization_gap(train_score, held_out_score)
     if _short_of(train_score, task, majority_rate, thresholds, ceiling):
         return "underfitting"
@@ -180,9 +205,19 @@ def explain(
     held_out_name: str = "validation",
     *,
     ceiling: float | None = None,
+    train_n: int | None = None,
+    held_out_n: int | None = None,
+    confidence: float = 0.95,
 ) -> str:
     """One sentence giving the verdict and the numbers behind it, e.g. "Train accuracy 0.97 vs
-    validation 0.86: a gap of 0.11 > 0.05, so the model is overfitting." """
+    validation 0.86: a gap of 0.11 > 0.05, so the model is overfitting." With ``train_n`` and ``held_out_n``
+    the sentence gives the intervals of the verdict with uncertainty (:mod:`reglab.measures.fit_intervals`)."""
+    if train_n is not None or held_out_n is not None:
+        from reglab.measures.fit_intervals import explain_evidence, fit_evidence  # they build on this module
+
+        evidence = fit_evidence(train_score, held_out_score, task, majority_rate, thresholds, ceiling=ceiling, train_n=train_n,
+                                held_out_n=held_out_n, confidence=confidence)  # fmt: skip
+        return explain_evidence(evidence, held_out_name, thresholds)
     result = verdict(train_score, held_out_score, task, majority_rate, thresholds, ceiling=ceiling)
     metric = "accuracy" if task == "classification" else "R²"
     scores = f"Train {metric} {train_score:.2f} vs {held_out_name} {held_out_score:.2f}"

@@ -85,6 +85,9 @@ def _panel(ax, panel: Mapping, colors: Sequence[str], binary: bool, wrap: int) -
     _points(ax, panel["X_train"], panel["y_train"], colors, test=False)
     if panel.get("X_test") is not None:
         _points(ax, panel["X_test"], panel["y_test"], colors, test=True)
+    if panel.get("constant"):  # no boundary to draw: say so where the reader looks for it
+        ax.text(0.5, 0.5, "constant output", transform=ax.transAxes, ha="center", va="center", color=INK,
+                bbox={"fc": "white", "ec": "#555555", "pad": 4, "alpha": 0.9}, zorder=4)  # fmt: skip
     subtitle = panel.get("subtitle")
     ax.set_title(panel["title"] + (f"\n{_wrap(subtitle, wrap)}" if subtitle else ""))
     ax.set_aspect("equal", adjustable="box")

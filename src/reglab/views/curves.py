@@ -6,6 +6,7 @@ Every function takes plain NumPy arrays, lists and dicts and returns a
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -20,10 +21,24 @@ __all__ = ["capacity_curve", "curve_panels", "interval_bars", "loss_curves", "pa
 REFERENCE_STYLES = (("#555555", ":"), ("#555555", "-."))  # chance, then the Bayes ceiling
 
 
-def _references(ax, references: Mapping[str, float] | None) -> None:
-    """Horizontal reference lines (e.g. {"chance": 0.5, "Bayes ceiling": 0.915}), labelled for the legend."""
+def _references(ax, references: Mapping[str, float] | None, data: Sequence[float] = ()) -> list[Line2D]:
+    """Horizontal reference lines (e.g. {"chance": 0.5, "Bayes ceiling": 0.915}), labelled for the legend; returns the
+    handles of those drawn. Given the ``data`` plotted, a line far below or above it (more than half the data's span away)
+    is left out, so that it does not squeeze the data into a strip: the caption names it instead."""
+    values = np.asarray([v for v in np.ravel(np.asarray(data, dtype=np.float64)) if np.isfinite(v)])
+    low, high = (values.min(), values.max()) if values.size else (-np.inf, np.inf)
+    reach = 0.5 * max(high - low, 0.02) if values.size else np.inf
+    drawn = []
     for (name, value), (color, style) in zip((references or {}).items(), REFERENCE_STYLES * 4):
-        ax.axhline(value, color=color, lw=1.3, ls=style, label=f"{name} {value:.3f}")
+        if low - reach <= value <= high + reach:
+            drawn.append(ax.axhline(value, color=color, lw=1.3, ls=style, label=f"{name} {value:.3f}"))
+    return drawn
+
+
+def _log_ticks(ax, x: np.ndarray) -> None:
+    """Tick labels at the values themselves ("0.001", not 10⁻³): a superscript would print below the page's 14 pt."""
+    ax.set_xticks(list(x), [f"{v:g}" for v in x])
+    ax.xaxis.set_minor_locator(NullLocator())
 
 
 def smooth(values: Sequence[float], window: int) -> np.ndarray:
@@ -102,23 +117,28 @@ def validation_curve(
     that 0 sits at the left of a logarithmic axis. ``chosen`` is marked by a dashed line, ``references``
     (name → value, e.g. chance and the Bayes ceiling) by horizontal lines."""
     x = np.asarray(x, dtype=np.float64)
-    fig, axes = new_figure(1, 1, (6.4, 4.2))
+    fig, axes = new_figure(1, 1, (8.4, 4.4))
     ax = axes[0, 0]
+    plotted = []
     for i, s in enumerate(series):
         color = PALETTE[i % len(PALETTE)]
         ax.plot(x, s["mean"], color=color, lw=1.8, marker="o", ms=4, label=s["label"])
+        plotted += list(s["mean"])
         if s.get("low") is not None:
             ax.fill_between(x, s["low"], s["high"], color=color, alpha=0.18, lw=0)
+            plotted += list(s["low"]) + list(s["high"])
     if log_x and np.any(x > 0):
         if np.any(x <= 0):
             ax.set_xscale("symlog", linthresh=float(np.min(x[x > 0])), linscale=0.6)
         else:
             ax.set_xscale("log")
+        _log_ticks(ax, x)
     if chosen is not None:
         ax.axvline(chosen, color=BLACK, lw=1.1, ls="--", label=f"chosen: {chosen:g}")
-    _references(ax, references)
+    _references(ax, references, plotted)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
-    ax.legend(frameon=False, title="shaded: 95% interval" if any(s.get("low") is not None for s in series) else None)
+    banded = any(s.get("low") is not None for s in series)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="shaded: 95%\ninterval" if banded else None)
     return fig
 
 
@@ -136,7 +156,7 @@ def capacity_curve(
     ``train`` and ``test`` are sequences of scores or ``{"mean", "low", "high"}`` dicts (95% bands);
     ``references`` (name → value) are drawn as horizontal lines."""
     widths = np.asarray(widths, dtype=np.float64)
-    fig, axes = new_figure(1, 1, (6.4, 4.2))
+    fig, axes = new_figure(1, 1, (8.4, 4.2))
     ax = axes[0, 0]
     for value, color, marker, name in ((train, BLUE, "o", "training"), (test, VERMILLION, "s", "test")):
         mean, low, high = _band(value)
@@ -144,12 +164,11 @@ def capacity_curve(
         if low is not None:
             ax.fill_between(widths, low, high, color=color, alpha=0.18, lw=0)
     ax.set_xscale("log")
-    ax.set_xticks(widths, [f"{w:g}" for w in widths])
-    ax.xaxis.set_minor_locator(NullLocator())
-    _references(ax, references)
+    _log_ticks(ax, widths)
+    _references(ax, references, [v for value in (train, test) for part in _band(value) if part is not None for v in part])
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     banded = isinstance(train, Mapping) or isinstance(test, Mapping)
-    ax.legend(frameon=False, title="shaded: 95% interval" if banded else None)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="shaded: 95%\ninterval" if banded else None)
     return fig
 
 
@@ -164,6 +183,7 @@ def interval_bars(
     colors: Sequence[str] | None = None,
     reference: float | None = None,
     reference_label: str = "reference",
+    references: Mapping[str, float] | None = None,
 ) -> Figure:
     """Point-range chart: each mean as a dot with its 95% interval as a line, the value written beside
     it; an optional dotted ``reference`` line. Short labels stand under vertical intervals; long ones
@@ -185,7 +205,12 @@ def interval_bars(
                         bbox={"fc": "white", "ec": "none", "pad": 1, "alpha": 0.8})
     if reference is not None:
         (ax.axvline if rows else ax.axhline)(reference, color="#555555", lw=1.0, ls=":", label=reference_label)
-        ax.legend(frameon=False)
+    drawn, span = [], max(float(np.nanmax(highs) - np.nanmin(lows)), 0.02)
+    for (name, value), (color, style) in zip((references or {}).items(), REFERENCE_STYLES):
+        if np.nanmin(lows) - 0.5 * span <= value <= np.nanmax(highs) + 0.5 * span:  # not one that squeezes the intervals
+            drawn.append((ax.axvline if rows else ax.axhline)(value, color=color, lw=1.3, ls=style, label=f"{name} {value:.3f}"))
+    if reference is not None or drawn:
+        ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if rows:
         ax.set_yticks(np.arange(len(labels)), labels)
         ax.set_ylim(len(labels) - 0.4, -0.7)  # the first label on top, room above each dot for its value
@@ -244,7 +269,10 @@ def curve_panels(curves: Sequence[Mapping], title: str, ylabel: str = "data loss
         stop = c.get("stop_epoch")
         if stop is not None:
             ax.axvline(stop, color=BLACK, lw=1.3, ls=":")
-        ax.set_title(c["label"].replace(" · ", "\n", 1))
+        best = c.get("best_epoch")
+        if best is not None and c.get("val") is not None and 1 <= best <= len(c["val"]):
+            ax.plot(best, smooth(np.asarray(c["val"], dtype=np.float64), window)[best - 1], marker="*", ms=13, color=BLACK, ls="")
+        ax.set_title(textwrap.fill(c["label"].replace(" · ", ", "), 24))
     for ax in axes[max(0, len(curves) - ncols):len(curves)]:
         ax.set_xlabel("epoch")
     for ax in axes[: len(curves) : ncols]:
@@ -255,8 +283,10 @@ def curve_panels(curves: Sequence[Mapping], title: str, ylabel: str = "data loss
     ]
     if any(c.get("stop_epoch") is not None for c in curves):  # a key for a line that is drawn
         handles.append(Line2D([], [], color=BLACK, lw=1.3, ls=":", label="stop epoch"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
-    fig.suptitle(title)
+    if any(c.get("best_epoch") is not None and c.get("val") is not None for c in curves):
+        handles.append(Line2D([], [], color=BLACK, marker="*", ms=11, ls="", label="best epoch (restored)"))
+    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
+    fig.suptitle(textwrap.fill(title, 8 * len(axes[:ncols]) + 12))
     return fig
 
 
@@ -268,18 +298,20 @@ def score_panels(
     """Small multiples of a score against ``x`` (log axis): one panel per name in ``panels``; ``lines[label][panel]``
     is one line's values; ``references[panel]`` (name → value) are horizontal lines of that panel."""
     fig, axes = _grid(len(panels), min(ncols, len(panels)), (4.6, 3.4))
+    drawn: dict[str, Line2D] = {}
     for ax, panel in zip(axes, panels):
         for i, (label, values) in enumerate(lines.items()):
             ax.plot(x, values[panel], color=PALETTE[i % len(PALETTE)], marker="o", ms=5, lw=1.8, label=label)
-        _references(ax, (references or {}).get(panel))
+        data = [v for values in lines.values() for v in values[panel]]
+        for line in _references(ax, (references or {}).get(panel), data):
+            drawn.setdefault(line.get_label().rsplit(" ", 1)[0], line)
         ax.set_xscale("log")
-        ax.set_xticks(list(x), [f"{v:g}" for v in x])
-        ax.xaxis.set_minor_locator(NullLocator())
+        _log_ticks(ax, np.asarray(x, dtype=np.float64))
         ax.set(title=panel, xlabel=xlabel)
     axes[0].set_ylabel(ylabel)
     handles = [Line2D([], [], color=PALETTE[i % len(PALETTE)], marker="o", lw=1.8, label=label) for i, label in enumerate(lines)]
-    handles += [Line2D([], [], color=c, lw=1.3, ls=ls, label=n) for (c, ls), n in zip(REFERENCE_STYLES, ("chance", "Bayes ceiling"))]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False)
+    handles += [Line2D([], [], color=line.get_color(), lw=1.3, ls=line.get_linestyle(), label=name) for name, line in drawn.items()]
+    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), frameon=False)
     for ax in axes[:-min(ncols, len(panels))]:
         ax.set_xlabel("")
     fig.suptitle(title)

@@ -102,6 +102,15 @@ def weight_distributions(weights: Mapping[str, np.ndarray], title: str, xlabel: 
     return fig
 
 
+def share_text(v: float) -> str:
+    """A share as the bars print it: "0%" only for nothing at all, "<0.1%" for a few, one decimal below 10%."""
+    if v == 0:
+        return "0%"
+    if v < 0.001:
+        return "<0.1%"
+    return f"{100 * v:.{0 if v >= 0.1 else 1}f}%"
+
+
 @styled
 def sparsity_bars(
     labels: Sequence[str],
@@ -118,14 +127,14 @@ def sparsity_bars(
     for offset, values, color, name in ((-0.2, exact_zero, BLUE, "exactly 0"),
                                         (0.2, near_zero, SKY_BLUE, f"|w| < {threshold:g} (zeros included)")):
         bars = ax.bar(x + offset, values, width=0.4, color=color, label=name)
-        ax.bar_label(bars, labels=[f"{100 * v:.{0 if v == 0 or v >= 0.1 else 1}f}%" for v in values],
-                     padding=2)
+        ax.bar_label(bars, labels=[share_text(v) for v in values], padding=2)
     ax.set_xticks(x, [textwrap.fill(label, 16) for label in labels])  # long labels wrap, never overlap
-    ax.set_ylim(0.0, 1.25)
+    ax.set_ylim(0.0, 1.12)  # room for a label above a full bar; the axis itself stops at 100%
+    ax.set_yticks(np.linspace(0.0, 1.0, 6))
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set(ylabel="fraction of weights", title=title)
     ax.grid(False, axis="x")
-    ax.legend(frameon=False, loc="upper left", ncols=2)
+    fig.legend(frameon=False, loc="outside lower center", ncols=2)
     return fig
 
 
@@ -139,6 +148,7 @@ def magnitude_histograms(
     title: str,
     references: Mapping[str, Mapping[str, float]] | None = None,
     bins: int = 40,
+    zeros: str = "exactly 0",
 ) -> Figure:
     """One row of panels (``panel title → {model label → weights}``): per model, the fraction of its
     weights per bin of ``log10|w|`` (step histogram, ``bins`` shared bins over all non-zero weights of
@@ -146,7 +156,8 @@ def magnitude_histograms(
     0 (which has no logarithm: a KDE or a linear histogram hides it in a spike).
 
     ``references`` (``panel title → {name → |w|}``) draws dashed reference ticks, e.g. the largest
-    |w| of the ranges the lecture quotes.
+    |w| of the ranges the lecture quotes. ``zeros`` says what the bars count (the x label's second line), e.g.
+    "bars: exactly 0 (flushed underflow)"; each bar carries its percentage.
     """
     if not panels or any(len(models) == 0 for models in panels.values()):
         raise ValueError("The 'panels' parameter must map titles to at least one model each. Got an empty mapping instead.")
@@ -161,25 +172,30 @@ def magnitude_histograms(
     fig, axes = new_figure(nrows, ncols, (9.4, 1.2 + 3.6 * nrows), sharey=True, sharex=True)
     for ax, (name, models) in zip(axes.flat, arrays.items()):
         width = 0.8 * 3 * step / max(1, len(models))
-        zero_at = edges[0] - 4 * step
+        zero_at = edges[0] - 8 * step  # far enough from the floor bin that their tick labels do not touch
         for i, (label, v) in enumerate(models.items()):
             color = PALETTE[i % len(PALETTE)]
             logs = np.maximum(np.log10(v[v > 0]), edges[0])
             ax.hist(logs, bins=edges, weights=np.full(logs.size, 1.0 / v.size), histtype="step", lw=2.0, color=color, label=label)
-            ax.bar(zero_at + (i - (len(models) - 1) / 2) * width, float(np.mean(v == 0)), width=width, color=color, alpha=0.85)
-        ax.axvline(edges[0] - 1.5 * step, color="#999999", lw=1, ls=(0, (2, 2)))
+            share = float(np.mean(v == 0))
+            bar = ax.bar(zero_at + (i - (len(models) - 1) / 2) * width, share, width=width, color=color, alpha=0.85)
+            if share >= 0.01:  # a visible bar carries its share; an empty one says nothing to label
+                ax.bar_label(bar, labels=[f"{share:.0%}"], padding=2, rotation=90)
+        ax.axvline(edges[0] - 3 * step, color="#999999", lw=1, ls=(0, (2, 2)))
         every = max(1, int(np.ceil((edges[-1] - edges[0]) / (12 / ncols))))
-        ticks = list(range(int(edges[-1]), int(edges[0]) - 1, -every))[::-1]
+        ticks = [t for t in range(int(edges[-1]), int(edges[0]), -every) if t - int(edges[0]) >= every / 2][::-1]
+        ticks = [int(edges[0])] + ticks  # the floor bin is always labelled: it holds every |w| below it
         labels = [f"≤1e{t}" if t == int(edges[0]) else f"1e{t}" for t in ticks]
         ax.set_xticks([zero_at] + ticks, ["0"] + labels)
         for k, (ref, value) in enumerate((references or {}).get(name, {}).items()):
             ax.axvline(np.log10(value), color=BLACK, lw=1.2, ls=REFERENCE_STYLES[k % len(REFERENCE_STYLES)], label=ref)
-        ax.set_title(name)
+        ax.set_title(textwrap.fill(name, 28))
     for ax in axes[-1]:
-        ax.set_xlabel("|w|; bar: exactly 0")
+        ax.set_xlabel("|w| (log scale)")
     for ax in axes[:, 0]:
         ax.set_ylabel("fraction")
     if any(len(m) > 1 for m in arrays.values()) or references:
-        axes[0, 0].legend(frameon=False, loc="upper left")
-    fig.suptitle(title)
+        handles, names = axes[0, 0].get_legend_handles_labels()
+        fig.legend(handles, names, frameon=False, loc="outside lower center", ncols=2)
+    fig.suptitle(f"{title}\nbars left of the break: {zeros}")
     return fig

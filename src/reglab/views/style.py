@@ -29,6 +29,7 @@ __all__ = [
     "BLUISH_GREEN",
     "CLASS_COLORS",
     "DPI",
+    "GREY",
     "GRID",
     "INK",
     "MAX_WIDTH",
@@ -54,8 +55,9 @@ __all__ = [
 # Okabe–Ito
 BLACK, ORANGE, SKY_BLUE, BLUISH_GREEN = "#000000", "#E69F00", "#56B4E9", "#009E73"
 YELLOW, BLUE, VERMILLION, REDDISH_PURPLE = "#F0E442", "#0072B2", "#D55E00", "#CC79A7"
-PALETTE = (BLUE, VERMILLION, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, SKY_BLUE, BLACK, YELLOW)  # series order
-CLASS_COLORS = (BLUE, ORANGE, BLUISH_GREEN, REDDISH_PURPLE, VERMILLION, SKY_BLUE, YELLOW, BLACK)
+GREY = "#7F7F7F"  # in place of Okabe–Ito's yellow, which is too faint on white for a line or a small marker
+PALETTE = (BLUE, VERMILLION, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, SKY_BLUE, BLACK, GREY)  # series order
+CLASS_COLORS = (BLUE, ORANGE, BLUISH_GREEN, REDDISH_PURPLE, VERMILLION, SKY_BLUE, GREY, BLACK)
 DPI = 110
 INK, GRID = "#222222", "#DDDDDD"  # marker edges and text; grid lines
 # at DPI 110, a figure up to MAX_WIDTH inches wide shows at its own size on the report's 1032-px column:

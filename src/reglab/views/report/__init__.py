@@ -33,12 +33,19 @@ Drawn = list[dict]  # a section's figures for the page: {"stem", "caption", "dat
 
 def _environment() -> Environment:
     """The page's filters: ``num`` (fixed decimals, "n/a" for None), ``percent`` (0.3 → "30%"),
-    ``count`` (2, "seed" → "2 seeds") and ``display`` (a setting's name as people write it)."""
+    ``count`` (2, "seed" → "2 seeds"), ``display`` (a setting's name as people write it), ``pvalue`` and ``sig`` (two
+    significant digits), ``signed`` (a difference, four decimals), ``thousands`` (20000 → "20,000") and ``wording`` (a
+    comparison's word as the page reads it)."""
     env = Environment(loader=PackageLoader("reglab", "views/report"), autoescape=select_autoescape(["html", "j2"]))
     env.filters["num"] = lambda v, d=3: "n/a" if v is None else f"{v:.{d}f}"
     env.filters["percent"] = lambda v: f"{v:.0%}"
     env.filters["count"] = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"
     env.filters["display"] = lambda name: DISPLAY_NAMES.get(name, name)
+    env.filters["pvalue"] = lambda p: "n/a" if p is None else f"{p:.2g}" if p >= 0.001 else f"{p:.0e}"
+    env.filters["sig"] = lambda v: "n/a" if v is None else f"{v:.2g}"
+    env.filters["signed"] = lambda v: "n/a" if v is None else f"{v:+.4f}"
+    env.filters["thousands"] = lambda n: f"{n:,}"
+    env.filters["wording"] = lambda word: {"indistinguishable": "not distinguishable"}.get(word, word)
     return env
 
 

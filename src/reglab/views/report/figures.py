@@ -57,6 +57,7 @@ def _panels(data: dict, subtitle=lambda text: text.replace(" · ", "\n", 1)) -> 
                 "y_train": unpack(p["y_train"]).astype(np.int64),
                 "X_test": unpack(p["X_test"]).astype(np.float64),
                 "y_test": unpack(p["y_test"]).astype(np.int64),
+                "constant": bool(p.get("constant")),
             }
         )
     return panels
@@ -102,9 +103,10 @@ def capacity(f: dict) -> Drawn:
         "capacity_scores",
         fig,
         (
-            "Mean accuracy over seeds with 95% intervals. The space between the lines is train − test; the table's gap is "
-            "train − validation. Dotted: chance (the majority class); dash-dotted: the Bayes ceiling, above which no model "
-            "can be on new data."
+            "Mean accuracy over seeds with 95% intervals; test accuracy on 20,000 fresh points of the generator, so the space "
+            "between the lines is the table's gap (train − test). Dotted: chance (the majority class), drawn when it does not "
+            "squeeze the data; dash-dotted: the Bayes ceiling, the expected accuracy of the best possible rule (on one finite "
+            "sample a model can land above it by chance)."
         ),
     )
 
@@ -131,7 +133,7 @@ def weights(f: dict) -> Drawn:
     output_std = f.get("output_std")
     if output_std is not None:
         title = "Output-layer weight std, per seed"
-        fig = paired_slopes(list(f["layers"]), output_std, title, "std of output weights")
+        fig = paired_slopes(list(f["layers"])[:2], output_std, title, "std of output weights")
         yield (
             "weights_output",
             fig,
@@ -144,14 +146,17 @@ def weights(f: dict) -> Drawn:
     names = [f"hidden {i + 1}" for i in range(depth - 1)] + ["output"]
     panels = {name: {k: unpack(v[i]) for k, v in f["layers"].items() if i < len(v)} for i, name in enumerate(names)}
     references = {names[0]: f["references"]} if f.get("references") else None
+    zeros = "exactly 0 (flushed underflow)"
     yield (
         "weights_magnitudes",
-        magnitude_histograms(panels, "|w| by layer, on a log scale", references),
+        magnitude_histograms(panels, "|w| by layer, on a log scale", references, zeros=zeros),
         (
-            "Seed 0. Each panel is one layer; the dashed ticks on the first are the largest |w| of the ranges the lecture quotes. "
-            "Only hidden kernels are penalised: watch the output layer. The first bin holds every |w| below its edge; "
-            "training flushes values below float32's smallest normal number (1.2e-38) to zero, so L2 and decay never "
-            "reach the zero bar by themselves."
+            "Seed 0. Each panel is one layer; each line is one model's share of weights per bin of log10|w|, and the first bin "
+            "holds every |w| below its edge. The bars left of the break are the share of weights exactly 0: none of these "
+            "models has an L1 term, so an exact zero can only be a weight that shrank below float32's smallest normal number "
+            "(1.2e-38) and was flushed to zero, never one the penalty set. The dashed ticks on the first panel are the largest "
+            "|w| of the ranges the lecture quotes. Only hidden kernels are penalised, except in the model that penalises the "
+            "output layer too: compare the output panel."
         ),
     )
 
@@ -168,8 +173,8 @@ def choosing_lambda(f: dict) -> Drawn:
         "lambda_accuracy",
         fig,
         (
-            "Means over seeds with 95% bands; the dashed line marks the λ with the lowest validation loss; dotted: chance; "
-            "dash-dotted: the Bayes ceiling."
+            "Means over seeds with 95% bands; test on 20,000 fresh points. The dashed line marks the λ with the lowest mean "
+            "validation loss; dotted: chance, dash-dotted: the Bayes ceiling (each drawn when it does not squeeze the data)."
         ),
     )
     losses = (("train", "train_loss"), ("validation", "val_loss"), ("test", "test_loss"))
@@ -184,9 +189,10 @@ def penalties(f: dict) -> Drawn:
     panels = {label: {label: values} for label, values in hist.items()}
     yield (
         "penalties_weights",
-        magnitude_histograms(panels, "Second hidden layer |w| by penalty (log scale)"),
-        "Seed 0 of each penalty. The bar left of the break is the fraction exactly 0 (proximal L1's soft threshold; under "
-        "L2 or the subgradient only weights that shrank below 1.2e-38 and were flushed); the curve is every other weight by |w|.",
+        magnitude_histograms(panels, "Second hidden layer |w| by penalty (log scale)", zeros="exactly 0"),
+        "Seed 0 of each penalty. The bar left of the break is the share of weights exactly 0: set by the proximal L1 step's "
+        "soft threshold (L1 and elastic net here), or, under L2 or the subgradient step, weights that shrank below 1.2e-38 "
+        "and were flushed to zero; the line is every other weight by |w|.",
     )
     sp = f["sparsity"]
     labels = list(sp)
@@ -214,16 +220,16 @@ def dropout(f: dict) -> Drawn:
     b = f["bars"]
     band = _bands(b["test"])
     title = "Test accuracy of dropout × L2 × early stopping"
-    fig = interval_bars(b["labels"], band["mean"], band["low"], band["high"], "test accuracy", title)
-    yield "dropout_scores", fig, "Means over seeds with 95% intervals."
+    fig = interval_bars(b["labels"], band["mean"], band["low"], band["high"], "test accuracy", title, references=b.get("references"))
+    yield "dropout_scores", fig, "Means over seeds with 95% intervals, on 20,000 fresh points; dash-dotted: the Bayes ceiling."
     if f["curves"]:
-        title = "Early stopping: training (solid) and validation (dashed) data loss, stop epoch dotted"
+        title = "Early stopping: training and validation data loss"
         yield (
             "dropout_curves",
             curve_panels(f["curves"], title),
             (
                 "Seed 0 of each configuration with early stopping, smoothed over 15 epochs; training stops at the dotted line and "
-                "the weights of the best validation epoch are restored."
+                "the weights of the best validation epoch (the star) are restored."
             ),
         )
 
@@ -234,17 +240,17 @@ def more_data(f: dict) -> Drawn:
 
 def datasets(f: dict) -> Drawn:
     g = f["grid"]
-    title = "Test accuracy against λ: L1 vs L2, without and with dropout 0.3, by dataset"
+    title = "Test accuracy against λ: L1 vs L2, by dataset"
     yield (
         "datasets_grid",
         score_panels(g["datasets"], g["lams"], g["lines"], title, "λ", references=g["references"]),
         (
-            "Mean test accuracy over seeds of every cell of the exercise; dotted: chance, dash-dotted: each dataset's Bayes ceiling. "
-            "The table below gives the 95% intervals."
+            "Mean test accuracy over seeds (20,000 fresh points per seed) of every cell of the exercise; dotted: chance, "
+            "dash-dotted: each dataset's Bayes ceiling. The table below gives the 95% intervals and the Bayes rule on the same points."
         ),
     )
     for name, data in f["boundaries"].items():
-        yield f"datasets_{name}", _boundaries(data, f"{name}: L2 with λ = 0.001, 0.01, 0.1"), f"{name}, seed 0, no dropout."
+        yield f"datasets_{name}", _boundaries(data, f"{name}: L2 with λ = 0.001, 0.01, 0.1"), f"{name}, seed 0."
 
 
 DRAWINGS = {f.__name__: f for f in (capacity, l2, weights, choosing_lambda, penalties, decay, dropout, more_data, datasets)}
