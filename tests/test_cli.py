@@ -109,7 +109,10 @@ BAD_INPUTS = [
         ["train", "--penalty", "l2", "--l1", "0.1"],
         "The '--l1' option must be used with --penalty l1l2 (use --lam for --penalty l1 or l2). Got '0.1' instead.",
     ),
-    (["train", "--activation", "swish"], "The '--activation' option must be one of relu, tanh, sigmoid, gelu. Got 'swish' instead."),
+    (
+        ["train", "--activation", "swish"],
+        "The '--activation' option must be one of relu, tanh, sigmoid, gelu, linear. Got 'swish' instead.",
+    ),
     (["train", "--optimizer", "rmsprop"], "The '--optimizer' option must be one of sgd, adam, adamw. Got 'rmsprop' instead."),
     (["train", "--lr", "0"], "The '--lr' option must be a finite float > 0. Got '0' instead."),
     (["train", "--test-size", "1"], "The '--test-size' option must be a float in (0, 1). Got '1' instead."),

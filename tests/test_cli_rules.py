@@ -104,7 +104,7 @@ def test_widths_beyond_the_limits_are_refused_by_both_with_the_limits(text):
 
 
 def test_choices_of_a_config_are_refused_in_the_template():
-    message = "The 'activation' parameter must be one of relu, tanh, sigmoid, gelu. Got 'swish' instead."
+    message = "The 'activation' parameter must be one of relu, tanh, sigmoid, gelu, linear. Got 'swish' instead."
     assert config_verdict(RunConfig, "activation", "swish") == message
 
 

@@ -30,7 +30,7 @@ def autograd_objective(trainer, x, y, masks=None):
     stack, totals = trainer.stack, []
     kernels = [k.detach().clone().requires_grad_() for k in stack.kernels]
     biases = [b.detach().clone().requires_grad_() for b in stack.biases]
-    act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "gelu": torch.nn.functional.gelu}
+    act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "gelu": torch.nn.functional.gelu, "linear": lambda a: a}
     for m, i in enumerate(trainer.active):
         cfg = trainer.configs[i]
         a = x[m]
@@ -69,6 +69,7 @@ GRADIENT_CASES = [
     (MOONS, "tanh"),
     (BLOBS, "sigmoid"),
     (REGRESSION, "gelu"),
+    (MOONS, "linear"),
 ]
 
 

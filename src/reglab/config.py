@@ -30,7 +30,7 @@ __all__ = [
 ]  # fmt: skip
 
 SCHEMA_VERSION = 1
-Activation = Literal["relu", "tanh", "sigmoid", "gelu"]  # after every hidden layer
+Activation = Literal["relu", "tanh", "sigmoid", "gelu", "linear"]  # after every hidden layer (linear: none)
 Optimizer = Literal["sgd", "adam", "adamw"]
 L1Method = Literal["proximal", "subgradient"]  # proximal: soft-threshold after each step; subgradient: as Keras
 TaskChoice = Literal["auto", "classification", "regression"]  # what a user may state; auto: from the target

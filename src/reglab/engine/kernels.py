@@ -3,11 +3,12 @@
 * ``fused_adam_``: ``torch._fused_adam_``, one pass over a flat buffer (PyTorch's Adam, no weight
   decay, no amsgrad), else the same update written with ordinary ops.
 * ``activation_``: ``torch.ops.aten.gelu.out`` writes GELU into a preallocated buffer, else
-  ``copy_`` of ``torch.nn.functional.gelu``; the other activations use public ``out=`` forms.
+  ``copy_`` of ``torch.nn.functional.gelu``; the other activations use public ``out=`` forms, and
+  ``linear`` (the identity, TF Playground's "Linear") leaves the pre-activation as it is.
 * ``activation_backward_``: the ``grad_input`` overloads of ``aten.*_backward`` write
   ``grad·act'(·)`` into a preallocated buffer, else the same derivative written out:
   ReLU ``grad·[out > 0]``, tanh ``grad·(1 − out²)``, sigmoid ``grad·out·(1 − out)``,
-  GELU (exact, erf form) ``grad·(Φ(x) + x·φ(x))`` on the pre-activation ``x``.
+  GELU (exact, erf form) ``grad·(Φ(x) + x·φ(x))`` on the pre-activation ``x``; linear ``grad`` itself.
 
 Whether each private operation exists is detected once, at import, into the flags below; a test
 turns them off to check that both paths give the same training (to 1e-12 in float64).
@@ -21,7 +22,7 @@ import torch
 
 __all__ = ["ACTIVATIONS", "FUSED_ADAM", "GELU_OUT", "GRAD_INPUT", "activation_", "activation_backward_", "fused_adam_"]
 
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "linear")
 
 _aten = torch.ops.aten
 FUSED_ADAM = hasattr(torch, "_fused_adam_")
@@ -58,7 +59,9 @@ def fused_adam_(
 
 
 def activation_(name: str, pre: torch.Tensor, out: torch.Tensor) -> None:
-    """``out ← act(pre)``; for ReLU ``out`` is ``pre`` itself (in place: its backward needs only outputs)."""
+    """``out ← act(pre)``; for ReLU and linear ``out`` is ``pre`` itself (in place: their backward needs only outputs)."""
+    if name == "linear":
+        return
     if name == "relu":
         torch.relu_(pre)
     elif name == "tanh":
@@ -76,6 +79,10 @@ def activation_backward_(name: str, grad: torch.Tensor, out: torch.Tensor, pre: 
 
     ``result`` may be ``grad`` itself.
     """
+    if name == "linear":
+        if result is not grad:
+            result.copy_(grad)
+        return
     if GRAD_INPUT:
         if name == "relu":
             _aten.threshold_backward.grad_input(grad, out, 0, grad_input=result)

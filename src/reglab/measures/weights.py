@@ -38,6 +38,7 @@ _ACTIVATION_FUNCTIONS = {
     "tanh": np.tanh,
     "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),  # overflow-free form of 1 / (1 + e^-z)
     "gelu": lambda z: 0.5 * z * (1.0 + special.erf(z / math.sqrt(2.0))),  # exact GELU, z·Φ(z)
+    "linear": lambda z: z,  # no activation: the network is linear in its inputs
 }
 
 
