@@ -5,13 +5,16 @@ with REGLAB_UPDATE_SCREENSHOT=1 the λ-ladder picture also replaces ``docs/playg
 the README shows. Every test trains a tiny network for a few epochs: the file takes well under a minute.
 """
 
+import base64
 import os
 import shutil
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or "/usr/bin/chromium"
@@ -29,9 +32,9 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def server():
-    """The playground under uvicorn on a free port, in a thread of this process."""
+@contextmanager
+def serving(**options):
+    """The playground under uvicorn on a free port, in a thread of this process: ``(url, app)``."""
     import uvicorn
 
     from reglab.web import create_app
@@ -39,7 +42,7 @@ def server():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app()
+    app = create_app(**options)
     runner = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=runner.run, name="uvicorn", daemon=True)
     thread.start()
@@ -47,9 +50,17 @@ def server():
     while not runner.started and time.monotonic() < end:
         time.sleep(0.05)
     assert runner.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}", app
-    runner.should_exit = True
-    thread.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}", app
+    finally:
+        runner.should_exit = True
+        thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serving() as served:
+        yield served
 
 
 @pytest.fixture
@@ -235,7 +246,7 @@ def test_the_playground_trains_compares_and_shares(server, page, tmp_path):
     if not page.evaluate("state.playing"):
         page.click("#play")
     play_until(page, 40)
-    grids = page.evaluate("state.frame.models.map(m => Array.from(Charts.decode(m.boundary.p)))")
+    grids = page.evaluate("state.frame.models.map(m => Array.from(Views.bytesOf(state.meta, m).p))")
     assert len({tuple(g) for g in grids}) == 5
     spread = sum(abs(a - b) for a, b in zip(grids[0], grids[-1])) / len(grids[0])
     assert spread > 10  # λ = 1 flattens the boundary that λ = 0 draws
@@ -325,7 +336,7 @@ def test_every_control_has_a_name_and_every_chart_a_text_summary(server, page):
     described = page.evaluate("""() => [...document.querySelectorAll('canvas')].map(c => ({
         role: c.getAttribute('role'), name: c.getAttribute('aria-label'),
         text: document.getElementById(c.getAttribute('aria-describedby') || '')?.textContent || '' }))""")
-    assert len(described) == 2 + 5 + 2 * 5
+    assert len(described) == 2 + 5 + 2 * 5 + 1  # loss and score, boundaries, histograms, the network graph
     for chart in described:
         assert chart["role"] == "img" and chart["name"] and "epoch 1" in chart["text"], chart
     assert page.get_attribute("#problems", "aria-live") == "assertive"
@@ -517,3 +528,146 @@ def test_the_page_writes_the_same_commands_as_the_server(server, page):
         request = {**base, "seed": 3, "data": data, "models": [{**m, **shared} for m in specs]}
         assert page.evaluate("r => Settings.commands(r)", request) == reglab_commands(RunRequest(**request))
     assert page.evaluate("Settings.commands(state.applied)") == page.evaluate("state.meta.commands")
+
+
+# the page's own forward pass, its run on the server, and TF Playground's views -----------------------------
+
+
+@pytest.mark.parametrize(
+    "query, key",
+    [
+        ("dataset=moons&act=tanh&in=x1,x2,x1sq,x1x2,sinx2&hidden=6,4", "p"),
+        ("dataset=blobs&act=gelu&in=x1,x2,sinx1&hidden=5", "label"),
+        ("dataset=regression&act=linear&in=x1,x2sq&hidden=4", "value"),
+    ],
+    ids=["binary-tanh", "multiclass-gelu", "regression-linear"],
+)
+def test_the_page_and_the_server_draw_the_same_boundary(server, page, query, key):
+    from reglab.web.plane import boundary_images
+
+    url, app = server
+    open_page(page, url, f"{query}&n=200&epochs=10000")
+    for epoch in (1, 2, 3):
+        page.click("#step")
+        page.wait_for_function(f"state.frame.epoch === {epoch}")
+    assert page.evaluate("state.meta.draw") == "page"
+    model = page.evaluate("""(() => {
+        const m = state.frame.models[0], b = Views.bytesOf(state.meta, m);
+        return { params: m.params, bytes: Object.fromEntries(Object.entries(b).map(([k, v]) => [k, Array.from(v)])) };
+    })()""")
+    run = app.state.runs.find(page.evaluate("state.run"))
+    sizes = page.evaluate("state.meta.sizes")
+    flat, kernels, biases, at = np.frombuffer(base64.b64decode(model["params"]), dtype="<f4"), [], [], 0
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        kernels.append(torch_tensor(flat[at : at + fan_in * fan_out].reshape(fan_in, fan_out)))
+        biases.append(torch_tensor(flat[at + fan_in * fan_out : at + fan_in * fan_out + fan_out]))
+        at += fan_in * fan_out + fan_out
+    server_images = boundary_images({0: (kernels, biases)}, run.context.activation, run.context.task, run.grid, run.context.target)
+    for name, encoded in server_images[0].items():
+        theirs = np.frombuffer(base64.b64decode(encoded), dtype=np.uint8).astype(int)
+        ours = np.asarray(model["bytes"][name])
+        assert ours.shape == theirs.shape == (100 * 100,)
+        assert np.abs(ours - theirs).max() <= 1 and (ours == theirs).mean() > 0.99, name  # float32 on the server, float64 here
+    assert len(set(model["bytes"][key])) > 1
+
+
+def torch_tensor(array):
+    import torch
+
+    return torch.from_numpy(np.array(array, dtype=np.float32))
+
+
+def test_a_hidden_page_ends_its_run_and_starts_again_when_shown(page, browser_log):
+    with serving(idle_timeout=2.5) as (url, app):
+        open_page(page, url, TINY)
+        page.click("#play")
+        play_until(page, 3)
+        first = page.evaluate("state.run")
+        time.sleep(3.5)  # visible: its heartbeats keep the run
+        assert {r.id for r in app.state.runs.alive()} == {first}
+        page.evaluate("""() => {
+            Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+            document.dispatchEvent(new Event('visibilitychange'));
+        }""")
+        page.wait_for_function("state.run === null", timeout=15_000)  # the server ended it; the page was told
+        assert app.state.runs.alive() == []
+        assert page.inner_text("#message").startswith("The run ended on the server (this page was hidden or idle too long)")
+        page.evaluate("""() => {
+            Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+            document.dispatchEvent(new Event('visibilitychange'));
+        }""")
+        page.click("#play")
+        ready(page)
+        play_until(page, 2)
+        assert page.evaluate("state.run") != first and len(app.state.runs.alive()) == 1
+        page.goto("about:blank")
+    browser_log["outside"][:] = [u for u in browser_log["outside"] if not u.startswith(url)]
+
+
+def test_play_on_a_finished_run_goes_on_and_changes_after_the_cap_are_marked(server, page):
+    url, _ = server
+    open_page(page, url, "hidden=4&n=200&epochs=15&speed=5")
+    page.click("#play")
+    page.wait_for_function("state.finished && state.frame.epoch === 15 && !state.playing")
+    assert page.inner_text("#state") == "finished"
+    page.select_option("#penalty", "l2")  # after the cap: live, from the current weights
+    page.wait_for_function("state.marks.length === 1")
+    assert page.evaluate("state.marks[0]") == {"epoch": 15, "model": 0, "text": "none, lr 0.01 → l2(λ=0.01), lr 0.01"}
+    page.fill("#dropout", "0.2")
+    page.dispatch_event("#dropout", "change")
+    page.wait_for_function("document.getElementById('message').textContent.startsWith('Changed at epoch 15: dropout 0 → 0.2')")
+    page.click("#play")  # goes on to the cap's next multiple
+    page.wait_for_function("state.finished && state.frame.epoch === 30", timeout=30_000)
+    assert page.evaluate("state.marks.map(m => [m.epoch, m.model])") == [[15, 0], [15, None]]
+    command = page.inner_text("#commands")
+    assert "changed mid-run (model 1 at epoch 15, all models at epoch 15)" in command
+    assert "--epochs 15" in command and "--penalty l2" in command and "--dropout 0.2" in command
+
+
+def test_the_network_graph_draws_each_neuron_and_no_edge_for_a_zero(server, page):
+    url, _ = server
+    open_page(page, url, "hidden=6,6&n=200&pen=l1&lam=0.05&in=x1,x2,x1sq&epochs=10000")
+    page.click("#play")
+    play_until(page, 60)
+    pause(page)
+    page.wait_for_function("document.getElementById('graph-caption').textContent.startsWith(`At epoch ${state.frame.epoch}.`)")
+    zeros = page.evaluate("state.frame.models[0].exact_zero")
+    assert zeros > 0  # proximal L1 gives exact zeros ...
+    caption = page.inner_text("#graph-caption")
+    assert caption.startswith(f"At epoch {epoch(page)}. Network of model 1: inputs x₁, x₂, x₁²; hidden layers 6, 6; one output.")
+    assert f"of {3 * 6 + 6 * 6 + 6} kernel weights drawn as edges" in caption
+    assert f"{zeros} exactly zero, not drawn" in caption  # ... and not drawn
+    colours = page.evaluate("""() => {
+        const c = document.getElementById('graph'), d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, seen = new Set();
+        for (let i = 0; i < d.length; i += 4 * 31) seen.add(d[i] + ',' + d[i + 1] + ',' + d[i + 2]);
+        return seen.size;
+    }""")
+    assert colours > 50  # neuron pictures and weighted edges, not an empty canvas
+    smooth = boundary_colours(page, 0)
+    page.check("#discretize")
+    page.wait_for_function("state.accepted.discretize === true")
+    page.evaluate("new Promise(requestAnimationFrame)")
+    assert boundary_colours(page, 0) < smooth / 2  # two colours (and the points on them)
+    assert "disc=1" in page.url and "in=x1%2Cx2%2Cx1sq" in page.url
+    assert "linear" in page.evaluate("[...document.querySelectorAll('#activation option')].map(o => o.value)")
+
+
+def test_two_pages_hold_one_run_each_and_reach_only_their_own(server, page, browser_log):
+    url, app = server
+    open_page(page, url, TINY)
+    other = page.context.browser.new_page()
+    open_page(other, url, TINY)
+    mine, theirs = page.evaluate("state.run"), other.evaluate("state.run")
+    page.fill("#hidden", "3")
+    page.dispatch_event("#hidden", "change")
+    ready(page)
+    runs = server_runs(app)
+    assert theirs in runs and mine not in runs and page.evaluate("state.run") in runs  # replaced, not added
+    status = page.evaluate("fetch('/api/status').then(r => r.json())")
+    assert status["owners"] >= 2 and len(status["runs"]) == len(runs)
+    answer = page.evaluate(f"api('POST', '/api/runs/{theirs}/control', {{ action: 'pause' }}).catch(e => [e.status, e.message])")
+    assert answer == [403, f"Run {theirs} belongs to another page; a page reaches only its own run."]
+    other.close()
+    page.wait_for_function("true", polling=300)  # the console's report of the refusal comes after the answer
+    page.wait_for_timeout(300)
+    browser_log["errors"][:] = [e for e in browser_log["errors"] if "403" not in e]

@@ -7,6 +7,9 @@ the playground has no login. A port already taken is a one-line error (exit 2).
 The server answers only requests whose Host header names it: the bound address, 127.0.0.1, localhost,
 ::1, or a name given with ``--allow-host`` (a LAN server reached as ``raspberrypi.local``), so that a
 web page elsewhere cannot reach it through a DNS name pointed at this machine (DNS rebinding).
+
+Runs train in worker processes, up to one per core (``--workers``; :mod:`reglab.web.workers` says why
+processes and not threads), each started when a run needs it.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ from reglab.config import Interval
 from reglab.errors import OptionError
 
 PORT = Interval(int, 1, 65535)
+WORKERS = Interval(int, 0, 1024)
 SERVER = "Server"
 Host = Annotated[str, option("--host", SERVER, "ADDRESS", "Address to listen on; 127.0.0.1 keeps it on this machine.")]
 Port = Annotated[str, option("--port", SERVER, "INT", "Port to listen on.", PORT.expected)]
 Open = Annotated[bool, flag("--open", SERVER, "Open the page in the default web browser.")]
+Workers = Annotated[Optional[str], option("--workers", SERVER, "INT",
+    "Worker processes that train the runs, one core each, started as runs need them (default: one per core of this "
+    "machine; 0: the runs train in threads of the server's own process).", WORKERS.expected)]  # fmt: skip
 AllowHost = Annotated[Optional[list[str]], option("--allow-host", SERVER, "NAME",
     "Another host name or address that requests may name the server by (repeatable); by default only the "
     "--host address, 127.0.0.1, localhost and ::1.")]  # fmt: skip
@@ -73,9 +80,17 @@ def served_names(host: str, allow_host: list[str]) -> list[str]:
 
 
 @app.command()
-def serve(host: Host = "127.0.0.1", port: Port = "8000", open_page: Open = False, allow_host: AllowHost = None) -> None:
+def serve(
+    host: Host = "127.0.0.1", port: Port = "8000", open_page: Open = False, allow_host: AllowHost = None, workers: Workers = None
+) -> None:
     """Start the playground: train models live in the browser and watch λ at work."""
     port = one("--port", port, PORT)
+    if workers is None:
+        from reglab.engine.threads import available_cores
+
+        processes = available_cores()
+    else:
+        processes = one("--workers", workers, WORKERS)
     names = served_names(host, allow_host or [])
     if not is_local(host):
         sys.stderr.write(
@@ -95,5 +110,6 @@ def serve(host: Host = "127.0.0.1", port: Port = "8000", open_page: Open = False
         import webbrowser
 
         webbrowser.open(url)
-    server = uvicorn.Server(uvicorn.Config(create_app(allowed_hosts=names), log_level="warning", timeout_graceful_shutdown=3))
+    app = create_app(allowed_hosts=names, workers=processes)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=3))
     server.run(sockets=[sock])

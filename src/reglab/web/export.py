@@ -3,14 +3,23 @@
 One model gives ``reglab train``; compared models that differ in one setting only (λ, penalty, ...)
 give one ``reglab sweep`` over that setting's list; other comparisons give one ``reglab train`` per
 model. The command line has one ``--seed`` for both the data and the model, so a run whose data
-seed and model seed differ is reproduced with the data seed and says so.
+seed and model seed differ is reproduced with the data seed and says so; input features other than
+x₁, x₂ have no command-line option, and the lines say so too.
+
+The lines follow the models' settings now (:func:`current_request`, from the trainer's configs), not
+the request the run started with: a change made mid-run is in them, with ``--epochs`` the run's cap,
+or without one the epochs trained so far.
 """
 
 from __future__ import annotations
 
-from reglab.web.models import ModelSpec, RunRequest
+from collections.abc import Sequence
 
-__all__ = ["reglab_commands"]
+from reglab.config import RunConfig
+from reglab.web.models import ModelSpec, RunRequest
+from reglab.web.plane import INPUTS
+
+__all__ = ["current_request", "reglab_commands"]
 
 _PER_MODEL = ("penalty", "lam", "l1_method", "weight_decay", "dropout", "lr")  # list options of 'reglab sweep'
 
@@ -26,7 +35,7 @@ def _shared(request: RunRequest) -> list[str]:
         parts.append(f"--n-classes {d.n_classes}")
     parts += [f"--test-size {d.test_size:g}", f"--val-size {d.val_size:g}", f"--seed {d.seed}"]
     parts += [f"--hidden {','.join(map(str, request.hidden))}", f"--activation {request.activation}", f"--optimizer {request.optimizer}"]
-    parts += [f"--batch-size {request.batch_size}", f"--epochs {request.epochs}"]
+    parts += [f"--batch-size {request.batch_size}", f"--epochs {request.epochs or 1}"]
     return parts
 
 
@@ -49,11 +58,27 @@ def _model(m: ModelSpec, skip: str | None = None) -> list[str]:
     return parts
 
 
+def current_request(request: RunRequest, configs: Sequence[RunConfig], lams: Sequence[float], epochs: int) -> RunRequest:
+    """``request`` with the models' settings of ``configs`` (the trainer's, changes included) and ``epochs``;
+    ``lams`` gives each model's λ as last set, kept when its penalty is none."""
+    c0, models = configs[0], []
+    for c, lam in zip(configs, lams):
+        models.append(ModelSpec(
+            penalty=c.penalty.kind, lam=max(c.penalty.l1, c.penalty.l2) if c.penalty.kind != "none" else lam,
+            l1_method=c.l1_method, regularize_output=c.regularize_output, weight_decay=c.decay, dropout=c.dropout,
+            lr=c.lr, patience=c.patience,
+        ))  # fmt: skip
+    return request.model_copy(update={"models": models, "optimizer": c0.optimizer, "batch_size": c0.batch_size, "epochs": epochs})
+
+
 def reglab_commands(request: RunRequest) -> list[str]:
     """Command lines (without a trailing newline) that train the same models on the same data."""
     note = [] if request.seed == request.data.seed else [f"# the model seed was {request.seed}; the command line uses one seed"]
     if request.data.dataset == "upload":
         note.append("# the data was an uploaded CSV: save it and pass --dataset FILE.csv --target label")
+    if list(request.inputs) != ["x1", "x2"]:
+        shown = ", ".join(INPUTS[name] for name in request.input_features())
+        note.append(f"# the playground's inputs were {shown}; the command line trains on x₁, x₂")
     models = request.models
     base = " ".join(_shared(request))
     if len(models) == 1:

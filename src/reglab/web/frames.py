@@ -1,80 +1,42 @@
 """What one streamed frame shows, computed with torch from a :class:`~reglab.engine.StackTrainer`.
 
-A frame holds, for every compared model: the decision boundary on a 100 × 100 grid of the data's
-plane, accuracy or R² on the training and held-out data (current weights, dropout off), exact-zero
-(``w == 0``) and near-zero (``|w| < 1e-3``) kernel weights, per-layer weight histograms with bins
-shared by all models (so their shapes compare), box-plot quartiles, and the fit verdict with its
-one-sentence reason (:func:`reglab.measures.fit.explain`). The per-epoch losses in parts (data loss,
-penalty, total) are added by :mod:`reglab.web.session` as the frame's ``trace``.
+A frame holds, for every compared model: its weights (``params``, when the page draws the boundaries
+itself, see :data:`reglab.web.plane.PAGE_MACS`) or its decision boundary on a grid of the data's plane
+(``boundary``, up to 100 × 100 points, when the server draws them), accuracy or R² on the training and
+held-out data (current weights, dropout off), exact-zero (``w == 0``) and near-zero (``|w| < 1e-3``)
+kernel weights, per-layer weight histograms with bins shared by all models (so their shapes compare),
+box-plot quartiles, and the fit verdict with its one-sentence reason (:func:`reglab.measures.fit.explain`).
+The per-epoch losses in parts (data loss, penalty, total) are added by :mod:`reglab.web.session` as the
+frame's ``trace``.
 
 The trainer is read in one place, :func:`snapshot` (through :func:`model_weights`, the only reader
 of the live stack), by the thread that trains; :func:`build_frame` draws from that copy elsewhere.
-
-Boundary values travel as bytes (base64): for binary tasks ``round(255·P(class 1))``; for
-multiclass the predicted class and ``round(255·max probability)``; for regression
-``round(255·(ŷ − lo)/(hi − lo))`` clipped, with ``[lo, hi]`` the training targets' range in raw units.
+The encodings of weights and boundaries are :mod:`reglab.web.plane`'s.
 """
 
 from __future__ import annotations
 
-import base64
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from reglab.data import Split
-from reglab.engine import StackTrainer
+from reglab.engine import EpochReport, StackTrainer
+from reglab.measures.ceiling import data_ceiling
 from reglab.measures.fit import explain, kind_of, verdict
+from reglab.web.models import RunRequest
+from reglab.web.plane import GRID, PAGE_MACS, PlaneGrid, boundary_images, encoded_weights, grid_size, macs_per_point, plane_grid, raw_target
 
 __all__ = [
-    "GRID", "NEAR_ZERO", "FrameContext", "FrameInputs", "PlaneGrid", "boundary_images", "build_frame", "finite", "fit_verdict",
-    "model_weights", "plane_grid", "raw_points", "raw_target", "snapshot", "weight_views",
+    "NEAR_ZERO", "FrameContext", "FrameInputs", "build_frame", "finite", "fit_verdict", "frame_context", "model_weights", "snapshot",
+    "trace_row", "weight_views",
 ]  # fmt: skip
 
-GRID = 100  # grid points per side of the boundary heatmap
 NEAR_ZERO = 1e-3  # |w| below this counts as near zero (exact zeros included)
 BINS = 41  # histogram bins per layer, symmetric around 0 (the middle bin holds 0)
-_ACT = {"gelu": torch.nn.functional.gelu}
-_ACT_ = {"relu": torch.relu_, "tanh": torch.tanh_, "sigmoid": torch.sigmoid_}  # in place, no temporary
-
-
-@dataclass(frozen=True)
-class PlaneGrid:
-    """A square ``GRID × GRID`` grid over the data's plane: raw extent and the model inputs."""
-
-    x_range: tuple[float, float]  # raw coordinates of the first and last column
-    y_range: tuple[float, float]  # raw coordinates of the first and last row (row 0 at the bottom)
-    inputs: torch.Tensor  # [GRID², 2] scaled as the training data, row-major from the bottom row
-    buffers: dict = field(default_factory=dict, compare=False)  # hidden activations, reused frame after frame
-
-    def buffer(self, layer: int, shape: tuple[int, ...]) -> torch.Tensor:
-        """The activation buffer of hidden ``layer`` (allocated once per shape: no page faults per frame)."""
-        if layer not in self.buffers or self.buffers[layer].shape != shape:
-            self.buffers[layer] = torch.empty(shape, dtype=self.inputs.dtype)
-        return self.buffers[layer]
-
-
-def raw_points(split: Split, part: str) -> np.ndarray:
-    """The raw (unscaled) features of one part of the split."""
-    X = getattr(split, f"X_{part}").astype(np.float64)
-    return X * split.x_scale + split.x_mean if split.x_mean is not None else X
-
-
-def plane_grid(split: Split, n: int = GRID, margin: float = 0.08) -> PlaneGrid:
-    """A square box around every point of the split, padded by ``margin`` of its side."""
-    points = np.concatenate([raw_points(split, p) for p in ("train", "val", "test")])
-    low, high = points.min(axis=0), points.max(axis=0)
-    side = float(max(high - low)) or 1.0
-    half = side * (0.5 + margin)
-    cx, cy = (low + high) / 2
-    xs = np.linspace(cx - half, cx + half, n)
-    ys = np.linspace(cy - half, cy + half, n)
-    xx, yy = np.meshgrid(xs, ys)
-    inputs = split.transform(np.column_stack([xx.ravel(), yy.ravel()]))
-    return PlaneGrid((float(xs[0]), float(xs[-1])), (float(ys[0]), float(ys[-1])), torch.from_numpy(inputs))
 
 
 def model_weights(trainer: StackTrainer) -> dict[int, tuple[list[torch.Tensor], list[torch.Tensor]]]:
@@ -90,51 +52,6 @@ def model_weights(trainer: StackTrainer) -> dict[int, tuple[list[torch.Tensor], 
         as_t = lambda a: torch.from_numpy(np.asarray(a, dtype=np.float32))  # noqa: E731
         weights[i] = ([as_t(w) for w in outcome.kernels], [as_t(b) for b in outcome.biases])
     return dict(sorted(weights.items()))
-
-
-def _outputs(weights: list[tuple[list[torch.Tensor], list[torch.Tensor]]], activation: str, grid: PlaneGrid) -> torch.Tensor:
-    """Network outputs ``[M, K, G]`` of every model on the grid (dropout off), into buffers kept on the grid.
-
-    The output layer is computed as ``Wᵀ·hᵀ`` (``[M, K, H] × [M, H, G]``), the fast layout for K = 1.
-    """
-    n_layers, m = len(weights[0][0]), len(weights)
-    h = grid.inputs.unsqueeze(0).expand(m, -1, -1)
-    with torch.no_grad():
-        for layer in range(n_layers):
-            w = torch.stack([k[layer] for k, _ in weights])
-            b = torch.stack([bs[layer] for _, bs in weights]).unsqueeze(1)
-            if layer == n_layers - 1:
-                return torch.baddbmm(b.transpose(1, 2), w.transpose(1, 2), h.transpose(1, 2))
-            h = torch.baddbmm(b, h, w, out=grid.buffer(layer, (m, h.shape[1], w.shape[2])))
-            h = _ACT[activation](h) if activation == "gelu" else _ACT_[activation](h)
-    raise AssertionError("unreachable: a network has an output layer")
-
-
-def _bytes(values: torch.Tensor) -> str:
-    return base64.b64encode(values.round().clamp(0, 255).to(torch.uint8).numpy().tobytes()).decode("ascii")
-
-
-def boundary_images(weights: dict, activation: str, task: str, grid: PlaneGrid, target: tuple[float, ...]) -> dict[int, dict]:
-    """Each model's boundary as base64 bytes (see the module docstring), by run index.
-
-    ``target`` is ``(lo, hi, y_mean, y_scale)`` for regression: the colour range in raw units and
-    the split's target scaling (raw ŷ = output·y_scale + y_mean); ignored by classification.
-    """
-    out = _outputs(list(weights.values()), activation, grid)
-    images = {}
-    for k, i in enumerate(weights):
-        z = out[k].T
-        if task == "binary":
-            images[i] = {"p": _bytes(torch.sigmoid(z[:, 0]) * 255)}
-        elif task == "multiclass":
-            p = torch.softmax(z, dim=1)
-            conf, label = p.max(dim=1)
-            images[i] = {"label": _bytes(label.float()), "conf": _bytes(conf * 255)}
-        else:
-            lo, hi, mean, scale = target
-            y = z[:, 0] * scale + mean
-            images[i] = {"value": _bytes((y - lo) / max(hi - lo, 1e-12) * 255)}
-    return images
 
 
 def _interpolate(ordered: torch.Tensor, q: float) -> torch.Tensor:
@@ -164,7 +81,8 @@ def weight_views(weights: dict) -> dict:
     n_layers = len(next(iter(weights.values()))[0])
     layers, exact, near = [], torch.zeros(len(ids), dtype=torch.int64), torch.zeros(len(ids), dtype=torch.int64)
     for layer in range(n_layers):
-        ordered = torch.stack([weights[i][0][layer].reshape(-1) for i in ids]).to(torch.float64).sort(dim=1).values  # [M, n]
+        stacked = torch.stack([weights[i][0][layer].reshape(-1) for i in ids]).numpy()
+        ordered = torch.from_numpy(np.sort(stacked, axis=1)).to(torch.float64)  # [M, n]; NumPy's sort: 15× torch's here
         m = float(ordered.abs().max()) or 1.0
         edges = torch.linspace(-m, m, BINS + 1, dtype=torch.float64)
         at = torch.searchsorted(ordered, edges[1:-1].expand(len(ids), -1).contiguous())
@@ -199,11 +117,6 @@ def fit_verdict(
     }
 
 
-def raw_target(split: Split) -> np.ndarray:
-    """The training targets in raw units (regression)."""
-    return split.y_train.astype(np.float64) * split.y_scale + split.y_mean
-
-
 @dataclass(frozen=True)
 class FrameContext:
     """What every frame of one run shares: the grid, the task and how the held-out part is named."""
@@ -216,6 +129,36 @@ class FrameContext:
     majority_rate: float
     held_out: str  # "val" or "test"
     ceiling: float | None = None  # the data's Bayes accuracy (2-D generators), for the verdict
+    page_draws: bool = False  # the page draws the boundaries from the weights a frame carries; else the server draws them
+    sizes: tuple[int, ...] = ()  # the network's layer sizes: input features, hidden layers, outputs
+
+
+def frame_context(run_id: str, request: RunRequest, split: Split, features: Split) -> FrameContext:
+    """What every frame of a run shares, from its request, its raw 2-D data ``split`` and the input features
+    its models train on (``features``, :func:`reglab.web.plane.input_split`)."""
+    lo, hi = 0.0, 1.0
+    if split.task == "regression":
+        y = raw_target(split)
+        lo, hi = float(y.min()), float(y.max())
+    target = (lo, hi, split.y_mean, split.y_scale)
+    sizes = (features.n_features, *request.hidden, split.n_outputs)
+    page_draws = len(request.models) * GRID**2 * macs_per_point(sizes) <= PAGE_MACS
+    n = GRID if page_draws else grid_size(len(request.models), sizes)
+    grid = plane_grid(split, features, n=n, inputs=request.input_features())
+    held_out, ceiling = "val" if len(split.X_val) else "test", data_ceiling(split.config, split.task)
+    return FrameContext(run_id, split.task, request.activation, grid, target, split.majority_rate, held_out, ceiling, page_draws, sizes)
+
+
+def trace_row(report: EpochReport, task: str) -> dict:
+    """One epoch's losses in parts and scores of every model that trained in it, for the charts."""
+    score = "r2" if task == "regression" else "accuracy"
+    models = {}
+    for i, m in report.metrics.items():
+        models[i] = {
+            "data_loss": m["data_loss"], "penalty": m["penalty"], "loss": m["loss"], "score": m[score],
+            "val_data_loss": m.get("val_data_loss"), "val_score": m.get(f"val_{score}"),
+        }  # fmt: skip
+    return finite({"epoch": report.epoch, "models": models})
 
 
 @dataclass
@@ -256,7 +199,11 @@ def snapshot(
 def build_frame(inputs: FrameInputs, context: FrameContext) -> dict:
     """The frame of the module docstring (JSON-ready; NaN and infinities become None)."""
     start = time.perf_counter()
-    images = boundary_images(inputs.weights, context.activation, context.task, context.grid, context.target)
+    if context.page_draws:
+        pictures = {i: {"params": encoded_weights(*w)} for i, w in inputs.weights.items()}
+    else:
+        images = boundary_images(inputs.weights, context.activation, context.task, context.grid, context.target)
+        pictures = {i: {"boundary": image} for i, image in images.items()}
     views = weight_views(inputs.weights)
     held_name = "validation" if context.held_out == "val" else "test"
     models = []
@@ -265,7 +212,7 @@ def build_frame(inputs: FrameInputs, context: FrameContext) -> dict:
         fit = fit_verdict(context.task, train, held, context.majority_rate, held_name, context.ceiling)
         models.append({
             "index": i, "label": label, "lr": inputs.lrs[i], "status": inputs.statuses[i],
-            "train_score": train, "held_out_score": held, **fit, **views["zeros"][i], "boundary": images[i],
+            "train_score": train, "held_out_score": held, **fit, **views["zeros"][i], **pictures[i],
         })  # fmt: skip
     timing = {"epochs": inputs.epochs, "train_ms": 1000 * inputs.train_s, "frame_ms": 1000 * (time.perf_counter() - start)}
     head = {"run": context.run_id, "epoch": inputs.epoch, "state": inputs.state, "reset": inputs.reset}

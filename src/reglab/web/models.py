@@ -16,11 +16,12 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from reglab.config import DataConfig, RunConfig
+from reglab.config import MAX_EPOCHS, DataConfig, RunConfig
 from reglab.regularizers import make_regularizer
+from reglab.web.plane import INPUTS
 
 __all__ = [
-    "DATASETS", "LIMITS", "Control", "DataSpec", "HyperparameterChange", "ModelSpec", "RunRequest",
+    "DATASETS", "LIMITS", "Control", "DataSpec", "HyperparameterChange", "ModelSpec", "RunRequest", "TrainingChange",
 ]  # fmt: skip
 
 DATASETS = ("moons", "circles", "xor", "spirals", "blobs", "regression", "upload")
@@ -28,12 +29,13 @@ LIMITS = {
     "neurons": 1024,  # per hidden layer
     "layers": 8,  # hidden layers
     "samples": 5000,  # points drawn by a generator
-    "epochs": 10000,  # epochs cap of a run
+    "epochs": 10000,  # the largest epochs cap a run may set (without one it trains until paused)
     "models": 6,  # configurations compared side by side
     "upload_bytes": 256 * 1024,  # size of an uploaded CSV
     "upload_rows": 5000,
-    "runs": 4,  # runs training at once on one server
+    "runs": 64,  # runs alive at once on one server (memory; they share the cores in turn, see reglab.web.budget)
 }
+Input = Literal["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]  # TF Playground's input features (reglab.web.plane)
 
 
 class _Request(BaseModel):
@@ -88,10 +90,11 @@ class RunRequest(_Request):
 
     data: DataSpec = DataSpec()
     hidden: list[Annotated[int, Field(ge=1, le=LIMITS["neurons"])]] = Field([8, 8], min_length=1, max_length=LIMITS["layers"])
-    activation: Literal["relu", "tanh", "sigmoid", "gelu"] = "relu"
+    inputs: list[Input] = Field(["x1", "x2"], min_length=1, max_length=len(INPUTS))  # input features, computed from x₁, x₂
+    activation: Literal["relu", "tanh", "sigmoid", "gelu", "linear"] = "relu"
     optimizer: Literal["sgd", "adam", "adamw"] = "adam"
     batch_size: int = Field(32, ge=1, le=LIMITS["samples"])
-    epochs: int = Field(1000, ge=1, le=LIMITS["epochs"])  # epochs cap
+    epochs: int | None = Field(None, ge=1, le=LIMITS["epochs"])  # pauses at every multiple of it; None: trains until paused
     models: list[ModelSpec] = Field([ModelSpec()], min_length=1, max_length=LIMITS["models"])
     seed: int = Field(0, ge=0, le=2**31 - 1)  # initialisation, batch order and dropout masks of every model
     epochs_per_frame: int | None = Field(None, ge=1, le=200)  # None: as many as fit in a frame's time
@@ -101,14 +104,22 @@ class RunRequest(_Request):
     def _validation_data(self) -> RunRequest:
         if any(m.patience for m in self.models) and self.data.val_size == 0:
             raise ValueError("The 'patience' field needs validation data: set data.val_size > 0. Got val_size=0 instead.")
+        if len(set(self.inputs)) != len(self.inputs):
+            raise ValueError(f"The 'inputs' field must name each input feature once. Got {self.inputs} instead.")
         return self
 
+    def input_features(self) -> tuple[str, ...]:
+        """The input features in the network's order (that of :data:`reglab.web.plane.INPUTS`)."""
+        return tuple(name for name in INPUTS if name in self.inputs)
+
     def run_configs(self) -> list[RunConfig]:
-        """One :class:`RunConfig` per compared model, all with the same seed (same init and batches)."""
+        """One :class:`RunConfig` per compared model, all with the same seed (same init and batches). The
+        trainer's epochs are the most a run may train (:data:`reglab.config.MAX_EPOCHS`): the run pauses
+        at its cap (:mod:`reglab.web.session`), and goes on when asked."""
         return [
             RunConfig(
                 hidden=tuple(self.hidden), activation=self.activation, optimizer=self.optimizer,
-                batch_size=self.batch_size, epochs=self.epochs, seed=self.seed,
+                batch_size=self.batch_size, epochs=MAX_EPOCHS, seed=self.seed,
                 penalty=make_regularizer(m.penalty, m.lam, m.lam, m.lam), l1_method=m.l1_method,
                 regularize_output=m.regularize_output, weight_decay=m.weight_decay, dropout=m.dropout,
                 lr=m.lr, patience=m.patience,
@@ -124,10 +135,24 @@ class Control(_Request):
 
 
 class HyperparameterChange(_Request):
-    """A change to one model while it trains; it goes on from its current weights."""
+    """A change to one model; it goes on from its current weights (a model that stopped trains again)."""
 
     model: int = Field(ge=0, lt=LIMITS["models"])  # index in the run's models
     penalty: Literal["none", "l1", "l2", "l1l2"] | None = None
     lam: float | None = Field(None, ge=0.0, le=100.0)
     l1_method: Literal["proximal", "subgradient"] | None = None
     lr: float | None = Field(None, gt=0.0, le=10.0)
+
+
+class TrainingChange(_Request):
+    """A change to the settings every model shares; training goes on from the current weights. A field
+    left out (None) stays as it is; for patience, epochs and epochs_per_frame 0 means off."""
+
+    optimizer: Literal["sgd", "adam", "adamw"] | None = None
+    batch_size: int | None = Field(None, ge=1, le=LIMITS["samples"])
+    dropout: float | None = Field(None, ge=0.0, le=0.9)
+    weight_decay: float | None = Field(None, ge=0.0, le=1.0)
+    regularize_output: bool | None = None
+    patience: int | None = Field(None, ge=0, le=1000)  # 0: early stopping off
+    epochs: int | None = Field(None, ge=0, le=LIMITS["epochs"])  # the epochs cap; 0: none
+    epochs_per_frame: int | None = Field(None, ge=0, le=200)  # 0: as many as fit in a frame's time

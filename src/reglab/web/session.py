@@ -1,19 +1,27 @@
-"""One playground run: a :class:`~reglab.engine.StackTrainer` driven epoch by epoch in a worker thread.
+"""One playground run: a :class:`~reglab.engine.StackTrainer` driven frame by frame in a worker thread.
 
 The worker thread owns the trainer: nothing else touches it. Requests reach it as commands (play,
-pause, step, reset, a hyperparameter change, a snapshot for export), each answered through a
-``concurrent.futures.Future`` and applied between epochs, so a change of λ, penalty or learning rate
-goes on from the current weights.
+pause, step, reset, a model's change, a change of the shared training settings, a snapshot for export),
+each answered through a ``concurrent.futures.Future`` and applied between epochs, so that every change
+goes on from the current weights (:mod:`reglab.web.changes`) and is marked on the charts.
 
-Frames are drawn in a second thread, from copies (:func:`reglab.web.frames.snapshot`), so that on
-two cores the next epochs train while the last ones are drawn. While playing, the worker trains
-``epochs_per_frame`` epochs (or, when that is None, whole epochs until :data:`FRAME_INTERVAL` is
-used up), hands the snapshot over and waits until the drawer is free and the stream has taken the
-last frame: a slow client slows training instead of piling frames up. Per-epoch curves accumulate
-until taken, so none is lost when several epochs share a frame.
+Training runs on until paused. With an epochs cap the run pauses ("finished") at every multiple of it;
+a run also finishes when every model has stopped early or diverged. Play on a finished run goes on: to
+the next multiple of the cap, and with the models that stopped early taking up training again.
 
-The run ends (both threads exit) when it is cancelled, or when no stream has been attached for
-``idle_timeout`` seconds: a client that goes away leaves no training thread behind.
+The worker trains a frame's epochs holding slots of the server's :class:`~reglab.web.budget.CoreBudget`,
+one torch thread per slot, and says so while it waits for its turn (``waiting``, streamed as a status
+event). While playing it trains ``epochs_per_frame`` epochs (or, when that is None, whole epochs until
+:data:`FRAME_INTERVAL` is used up), hands a snapshot to the drawer thread and waits until the drawer
+is free and the stream has taken the last frame: a slow client slows training instead of piling
+frames up. Per-epoch curves accumulate until taken, so none is lost when several epochs share a frame.
+The drawer builds frames from copies (:func:`reglab.web.frames.snapshot`) with one thread of its own,
+so the next epochs train while the last ones are drawn.
+
+The run ends (both threads exit) when it is cancelled, or when its client has gone for
+``idle_timeout`` seconds: for a page's run (one with an owner), when the page has sent no heartbeat
+(it sends them only while it is visible, so a hidden tab's run ends even with its stream open); for
+a run made without an owner, when no stream has been attached for that long.
 """
 
 from __future__ import annotations
@@ -28,10 +36,10 @@ import torch
 
 from reglab.data import Split
 from reglab.engine import EpochReport, StackTrainer, flush_subnormals
-from reglab.measures.ceiling import data_ceiling
-from reglab.regularizers import make_regularizer
-from reglab.web import frames
-from reglab.web.models import HyperparameterChange, RunRequest
+from reglab.web import frames, plane
+from reglab.web.budget import CoreBudget
+from reglab.web.commands import RunCommands
+from reglab.web.models import RunRequest
 
 __all__ = ["FRAME_INTERVAL", "PlaygroundRun", "RunGone"]
 
@@ -43,34 +51,35 @@ class RunGone(RuntimeError):
     """The run was cancelled or timed out; its threads have ended."""
 
 
-class PlaygroundRun:
+class PlaygroundRun(RunCommands):
     """A run's worker and drawer threads, its commands and its latest frame (see the module docstring)."""
 
-    def __init__(self, request: RunRequest, split: Split, *, idle_timeout: float = 30.0, threads: int | None = 1) -> None:
-        self.id = secrets.token_hex(8)
+    def __init__(
+        self, request: RunRequest, split: Split, *, idle_timeout: float = 30.0, budget: CoreBudget | None = None,
+        owner: str | None = None, run_id: str | None = None,
+    ) -> None:  # fmt: skip
+        self.id, self.owner = run_id or secrets.token_hex(8), owner
         self.request, self.split = request, split
+        self.inputs = request.input_features()
+        self.features = plane.input_split(split, self.inputs)  # what the models train on
         self.configs = request.run_configs()
-        self.held_out = "val" if len(split.X_val) else "test"
-        y = frames.raw_target(split) if split.task == "regression" else None
-        self.target_range = (float(y.min()), float(y.max())) if y is not None else (0.0, 1.0)
-        target = (*self.target_range, split.y_mean, split.y_scale)
-        activation, grid = self.configs[0].activation, frames.plane_grid(split)
-        ceiling = data_ceiling(split.config, split.task)
-        self.context = frames.FrameContext(self.id, split.task, activation, grid, target, split.majority_rate, self.held_out, ceiling)
-        self.idle_timeout, self.threads = idle_timeout, threads
+        self.context = frames.frame_context(self.id, request, split, self.features)
+        self.idle_timeout, self.budget = idle_timeout, budget or CoreBudget(1)
         self.state = "paused"  # paused | playing | finished | cancelled
         self.epoch = 0
+        self.cap, self.epochs_per_frame = request.epochs, request.epochs_per_frame  # None: no cap; as fast as it goes
+        self.lams = [m.lam for m in request.models]  # each model's λ as last set (kept while its penalty is none)
         self.marks: list[dict] = []
+        self.waiting = False  # waiting for a free core
         self._cond = threading.Condition()
         self._commands: list[tuple[str, Any, Future]] = []
         self._pending: frames.FrameInputs | None = None  # handed over, not yet picked up by the drawer
-        self._drawing = False
         self._generation = 0
         self._frame: dict | None = None
         self._trace: list[dict] = []
         self._seq = self._taken = 0
         self._consumers = 0
-        self._last_seen = time.monotonic()
+        self._last_seen = self._heard = time.monotonic()
         self._listeners: list = []  # callables run (from the drawer) when a frame is published
         self._worker = threading.Thread(target=self._work, name=f"reglab-run-{self.id}", daemon=True)
         self._drawer = threading.Thread(target=self._draw, name=f"reglab-run-{self.id}-frames", daemon=True)
@@ -80,8 +89,12 @@ class PlaygroundRun:
             self.command("play")
 
     @property
-    def grid(self) -> frames.PlaneGrid:
+    def grid(self) -> plane.PlaneGrid:
         return self.context.grid
+
+    @property
+    def held_out(self) -> str:
+        return self.context.held_out
 
     # requests (any thread) ---------------------------------------------------------------------
 
@@ -97,9 +110,15 @@ class PlaygroundRun:
             if self.state == "cancelled":
                 future.set_exception(RunGone(f"Run {self.id} has ended."))
                 return future
+            self._heard = time.monotonic()
             self._commands.append((kind, payload, future))
             self._cond.notify_all()
         return future
+
+    def heard(self) -> None:
+        """The run's page is there and visible (a heartbeat)."""
+        with self._cond:
+            self._heard = time.monotonic()
 
     def cancel(self, wait: float | None = None) -> None:
         """Ends the run; with ``wait``, joins its threads for at most that many seconds each."""
@@ -112,11 +131,11 @@ class PlaygroundRun:
                     thread.join(wait)
 
     def attach(self, listener) -> None:
-        """A stream starts reading; ``listener()`` is called on every new frame."""
+        """A stream starts reading; ``listener()`` is called on every new frame and change of state."""
         with self._cond:
             self._consumers += 1
             self._listeners.append(listener)
-            self._last_seen = time.monotonic()
+            self._last_seen = self._heard = time.monotonic()
         listener()
 
     def detach(self, listener) -> None:
@@ -138,14 +157,16 @@ class PlaygroundRun:
             return frame
 
     def status(self) -> dict:
-        return {"id": self.id, "state": self.state, "epoch": self.epoch, "epochs": self.request.epochs, "models": len(self.configs)}
+        return {
+            "id": self.id, "state": self.state, "epoch": self.epoch, "epochs": self.cap, "models": len(self.configs),
+            "waiting": self.waiting,
+        }  # fmt: skip
 
     # worker ------------------------------------------------------------------------------------
 
     def _work(self) -> None:
         flush_subnormals()
-        if self.threads is not None:
-            torch.set_num_threads(self.threads)
+        torch.get_num_threads()  # torch's count of this thread starts here; each frame's training sets it
         try:
             self._start_trainer()
             while True:
@@ -155,7 +176,7 @@ class PlaygroundRun:
                         self.state = "cancelled"
                         break
                     commands, self._commands = self._commands, []
-                step = False
+                step, marks = False, len(self.marks)
                 for kind, payload, future in commands:
                     try:
                         future.set_result(self._apply(kind, payload))
@@ -164,6 +185,8 @@ class PlaygroundRun:
                         future.set_exception(exc)
                 if self.state == "playing" and self._ready() or step:
                     self._train(one_epoch=step and self.state != "playing")
+                elif len(self.marks) != marks or any(kind == "settings" for kind, _, _ in commands):
+                    self._hand_over(self._snapshot(0, 0.0))  # a change while nothing trains: shown at once
         finally:
             with self._cond:
                 self.state = "cancelled"
@@ -181,99 +204,79 @@ class PlaygroundRun:
         return bool(self._commands) or self.state == "playing" and self._ready() or self.state == "cancelled"
 
     def _idle(self) -> bool:
-        return self._consumers == 0 and time.monotonic() - self._last_seen > self.idle_timeout
+        now = time.monotonic()
+        if self.owner is not None:
+            return now - self._heard > self.idle_timeout
+        return self._consumers == 0 and now - self._last_seen > self.idle_timeout
 
     def _start_trainer(self) -> None:
-        self.trainer = StackTrainer(self.configs, [self.split] * len(self.configs))
+        self.trainer = StackTrainer(self.configs, [self.features] * len(self.configs))
         self.epoch = 0
         with self._cond:
             self._generation += 1
             self._pending, self._trace, self.marks = None, [], []
-        self._hand_over(0, 0.0, reset=True)
-
-    def _apply(self, kind: str, payload: Any) -> Any:
-        if kind == "play" and self.state != "finished":
-            self.state = "playing"
-        elif kind == "pause" and self.state == "playing":
-            self.state = "paused"
-        elif kind == "step" and self.state == "finished":
-            raise ValueError("The run has finished: every model reached its last epoch or stopped early.")
-        elif kind == "reset":
-            self.configs = list(self.trainer.configs)
-            self.state = "paused"
-            self._start_trainer()
-        elif kind == "change":
-            return self._change(payload)
-        elif kind == "snapshot":
-            return self._export()
-        return self.status()
-
-    def _change(self, change: HyperparameterChange) -> dict:
-        i = change.model
-        if i >= len(self.configs):
-            raise ValueError(f"The 'model' field must be below {len(self.configs)}, the number of compared models. Got {i} instead.")
-        if i not in self.trainer.active:
-            raise ValueError(f"Model {i} is not training any more (it finished or stopped early); reset to change it.")
-        old = self.trainer.configs[i]
-        lam = change.lam if change.lam is not None else max(old.penalty.l1, old.penalty.l2) or self.request.models[i].lam
-        penalty = make_regularizer(change.penalty or old.penalty.kind, lam, lam, lam)
-        self.trainer.set_hyperparameters(i, lr=change.lr, penalty=penalty, l1_method=change.l1_method)
-        new = self.trainer.configs[i]
-        with self._cond:
-            self.marks.append({"epoch": self.epoch, "model": i, "text": f"{old.label}, lr {old.lr:g} → {new.label}, lr {new.lr:g}"})
-        return {"model": i, "epoch": self.epoch, "label": new.label, "lr": new.lr}
+        self._hand_over(self._snapshot(0, 0.0, reset=True))
 
     def _train(self, one_epoch: bool) -> None:
-        """Trains one frame's epochs, then hands a snapshot to the drawer."""
+        """Trains one frame's epochs with the cores the budget gives, then hands a snapshot to the drawer."""
+        give_up = lambda: self.state == "cancelled" or not one_epoch and bool(self._commands)  # noqa: E731
+        slots = self.budget.acquire(self.budget.cores, give_up, on_wait=lambda: self._set_waiting(True))
+        self._set_waiting(False)
+        if not slots:
+            return  # a command came while it waited: it is applied first
+        try:
+            torch.set_num_threads(slots)
+            inputs = self._train_epochs(one_epoch)
+        finally:
+            self.budget.release(slots)
+        self._hand_over(inputs)
+
+    def _train_epochs(self, one_epoch: bool) -> frames.FrameInputs:
         start, epochs = time.perf_counter(), 0
-        wanted = 1 if one_epoch else self.request.epochs_per_frame
+        wanted = 1 if one_epoch else self.epochs_per_frame
+        stop_at = None if self.cap is None else (self.epoch // self.cap + 1) * self.cap
         for report in self.trainer.epochs():
             epochs += 1
             self.epoch = report.epoch
             self._record(report)
-            if wanted is not None and epochs >= wanted or self._commands:
+            if wanted is not None and epochs >= wanted or self._commands or stop_at is not None and self.epoch >= stop_at:
                 break
             if wanted is None and (epochs >= MAX_EPOCHS_PER_FRAME or time.perf_counter() - start >= FRAME_INTERVAL):
                 break
-        if not self.trainer.active:
+        if not self.trainer.active or self.state == "playing" and stop_at is not None and self.epoch >= stop_at:
             self.state = "finished"
-        self._hand_over(epochs, time.perf_counter() - start)
+        return self._snapshot(epochs, time.perf_counter() - start)
+
+    def _snapshot(self, epochs: int, train_s: float, reset: bool = False) -> frames.FrameInputs:
+        return frames.snapshot(self.trainer, self.context, self._generation, self.state, epochs, train_s, reset)
 
     def _record(self, report: EpochReport) -> None:
-        score = "r2" if self.context.task == "regression" else "accuracy"
-        row = {"epoch": report.epoch, "models": {}}
-        for i, m in report.metrics.items():
-            row["models"][i] = {
-                "data_loss": m["data_loss"], "penalty": m["penalty"], "loss": m["loss"], "score": m[score],
-                "val_data_loss": m.get("val_data_loss"), "val_score": m.get(f"val_{score}"),
-            }  # fmt: skip
+        row = frames.trace_row(report, self.context.task)
         with self._cond:
-            self._trace.append(frames.finite(row))
+            self._trace.append(row)
 
-    def _hand_over(self, epochs: int, train_s: float, reset: bool = False) -> None:
-        inputs = frames.snapshot(self.trainer, self.context, self._generation, self.state, epochs, train_s, reset)
+    def _hand_over(self, inputs: frames.FrameInputs) -> None:
         with self._cond:
             self._cond.wait_for(lambda: self._pending is None or self.state == "cancelled")
             self._pending = inputs
             self._cond.notify_all()
 
-    def _export(self) -> dict:
-        """Weights and history of every model, for export."""
-        weights = frames.model_weights(self.trainer)
-        return {
-            "epoch": self.epoch,
-            "configs": [c.model_dump(mode="json", by_alias=True) for c in self.trainer.configs],
-            "history": {str(i): h for i, h in self.trainer.history.items()},
-            "weights": {str(i): {"kernels": [w.tolist() for w in k], "biases": [b.tolist() for b in bs]} for i, (k, bs) in weights.items()},
-            "marks": list(self.marks),
-        }
+    def _mark(self, model: int | None, text: str) -> None:
+        with self._cond:
+            self.marks.append({"epoch": self.epoch, "model": model, "text": text})
+
+    def _set_waiting(self, waiting: bool) -> None:
+        with self._cond:
+            changed, self.waiting = self.waiting != waiting, waiting
+        if changed:
+            self._notify()
 
     # drawer ------------------------------------------------------------------------------------
 
     def _draw(self) -> None:
         flush_subnormals()
-        if self.threads is not None:
-            torch.set_num_threads(self.threads)
+        torch.get_num_threads()
+        torch.set_num_threads(1)  # beside the training threads of the budget: drawing pipelines with training
         ended = lambda: self.state == "cancelled" and not self._worker.is_alive()  # noqa: E731
         while True:
             with self._cond:

@@ -1,258 +1,8 @@
-// The playground page. It owns one run on the server: creating a run is serialized (a request made
-// while one is being created supersedes it), the previous run is deleted first, and the last one when
-// the page goes away. Edits of the models' settings go live when the models have trained, else into a
-// new run (the state and the mirrored controls live in mirror.js). Frames arrive as Server-Sent Events
-// and are painted once per animation frame, the latest one only.
+// The playground page: frames painted as they come, the transport buttons, and the events of the page.
+// The run and its requests live in runs.js, the edits of the settings in edits.js, the page's state and
+// the mirrored controls in mirror.js. Frames arrive as Server-Sent Events and are painted once per
+// animation frame, the latest one only.
 "use strict";
-
-// --- requests ---------------------------------------------------------------------------------------------
-
-async function api(method, url, body) {
-  const init = { method, headers: {} };
-  if (body !== undefined) {
-    if (typeof body === "string") { init.body = body; init.headers["Content-Type"] = "text/csv"; }
-    else { init.body = JSON.stringify(body); init.headers["Content-Type"] = "application/json"; }
-  }
-  const response = await fetch(url, init);
-  const doc = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    const err = new Error(doc.message || (typeof doc.detail === "string" ? doc.detail : `${response.status} ${response.statusText}`));
-    err.status = response.status; err.detail = doc.detail;
-    throw err;
-  }
-  return doc;
-}
-
-function buildRequest(autoplay) {
-  const a = state.accepted;
-  const everyModel = { regularize_output: a.regularize_output, weight_decay: a.weight_decay, dropout: a.dropout, patience: a.patience || null };
-  return {
-    data: { dataset: a.dataset, upload: a.dataset === "upload" ? state.upload : null, noise: a.noise, n_samples: a.n_samples,
-      test_size: a.test_size, val_size: a.val_size, seed: a.seed },
-    hidden: [...a.hidden], activation: a.activation, optimizer: a.optimizer, batch_size: a.batch_size, epochs: a.epochs,
-    models: state.specs.map(s => ({ ...s, ...everyModel })), seed: a.seed, autoplay,
-    epochs_per_frame: a.speed === "auto" ? null : Number(a.speed),
-  };
-}
-
-// --- the run: one at a time, created in order, the previous one deleted -------------------------------------
-
-function requestRun() {
-  state.dirty = true;
-  runs.wanted = true;
-  if (!runs.loop) {
-    runs.loop = (async () => { while (runs.wanted) { runs.wanted = false; await createRun(); } })().finally(() => { runs.loop = null; showState(); });
-  }
-  showState();
-  return runs.loop;
-}
-
-async function createRun() {
-  if (state.accepted.dataset === "upload" && !state.upload) { say("Choose a CSV file: the run starts once it is uploaded.", 6000); return; }
-  await endRun();
-  const request = buildRequest(state.playing);
-  let meta;
-  try { meta = await api("POST", "/api/runs", request); }
-  catch (err) { state.playing = false; runRefused(err); return; }
-  if (runs.wanted) { await api("DELETE", `/api/runs/${meta.id}`).catch(() => {}); return; }   // superseded while it was made
-  adopt(meta, request);
-  if (state.playing !== request.autoplay) await send(state.playing ? "play" : "pause");
-}
-
-function adopt(meta, request) {
-  Object.assign(state, { run: meta.id, meta, applied: request, live: request.models.map(m => pickSpec(m)), history: [], series: [], marks: [],
-    frame: null, finished: false, dirty: false, stats: { received: 0, painted: 0, paintedEpoch: -1, maxWaitMs: 0 } });
-  clearProblem("run");
-  state.retried = false;
-  Views.layout(meta, onModelEditor);
-  renderSpecs();
-  showCommands();
-  const scoreName = meta.score === "r2" ? "R²" : "Accuracy";
-  $("score-title").innerHTML = `${scoreName} <small>— train (solid), ${meta.held_out} (dashed)${meta.labels.length > 1 ? "; smoothed, hover for raw" : ""}</small>`;
-  $("loss-legend").textContent = meta.labels.length > 1
-    ? `— total (solid), ${meta.held_out} data loss (dashed), penalty (dotted); smoothed, hover for raw`
-    : `— total (solid) = data loss + penalty (shaded); ${meta.held_out} data loss (dashed)`;
-  const source = new EventSource(`/api/runs/${meta.id}/stream`);
-  source.onmessage = e => onFrame(JSON.parse(e.data));
-  source.onerror = () => { if (state.source === source && source.readyState === EventSource.CLOSED) state.source = null; };
-  state.source = source;
-  showState();
-}
-
-function pickSpec(m) { return Object.fromEntries(SPEC.map(f => [f, m[f]])); }
-
-async function endRun() {
-  const source = state.source, id = state.run;
-  state.source = null; state.run = null;
-  if (id) await api("DELETE", `/api/runs/${id}`).catch(() => {});   // before the stream closes, which also ends it
-  if (source) source.close();
-}
-
-function runRefused(err) {
-  const loc = Array.isArray(err.detail) && err.detail[0] ? err.detail[0].loc.filter(p => p !== "body") : [];
-  const target = controlOf(loc);
-  if (err.status === 422 && target && target.el) {
-    const back = state.applied ? FROM_REQUEST[target.el.id]?.(state.applied) : undefined;
-    if (back !== undefined) { setControl(target.el, back); state.accepted[target.el.id] = back; }
-    const field = Settings.FIELDS[target.el.id];
-    const rule = field ? `${field.name} must be ${Settings.rangeText(field)}.` : `${fieldName(target.el)} was refused: ${err.message}`;
-    refuse(target.el.id, `The server refused the run. ${rule}${back !== undefined ? ` Back to ${shownValue(target.el.id, back)}, the value in use.` : ""}`, [target.el]);
-  } else if (err.status === 422 && target && target.model !== undefined) {
-    const k = target.model, field = target.field, back = state.live && state.live[k] ? state.live[k][field] : DEFAULT_SPEC[field];
-    state.specs[k][field] = back; renderSpecs();
-    const f = Settings.FIELDS[field];
-    refuse(`model-${field}-${k}`, `The server refused the run. ${f ? `${f.name} of model ${k + 1} must be ${Settings.rangeText(f)}.` : err.message} Back to ${num(back)}.`, editorsOf(k, field));
-  } else {
-    const why = err.status === 429 ? "the server is training as many runs as it allows (close another tab or wait), then press ⟲ Reset" : err.message;
-    refuse("run", `No run: ${why}`);
-    return showState();
-  }
-  // the refused value went back to the one in use: the run starts again with it (once)
-  if (!state.retried) { state.retried = true; requestRun(); }
-  showState();
-}
-
-// a place in the request (["models", 2, "lam"]) → the control that sets it
-function controlOf(loc) {
-  if (!loc.length) return null;
-  if (loc[0] === "data") return $(loc[1]) ? { el: $(loc[1]) } : null;
-  if (loc[0] === "models" && SPEC.includes(loc[2])) return state.specs.length > 1 ? { model: Number(loc[1]), field: loc[2] } : { el: $(loc[2]) };
-  if (loc[0] === "models") return $(loc[2]) ? { el: $(loc[2]) } : null;
-  if (loc[0] === "epochs_per_frame") return { el: $("speed") };
-  return $(loc[0]) ? { el: $(loc[0]) } : null;
-}
-
-async function send(action) {
-  if (!state.run) return;
-  try { await api("POST", `/api/runs/${state.run}/control`, { action }); }
-  catch (err) { refuse("run", `The run did not ${action}: ${err.message}`); }
-}
-
-async function control(action) {
-  if (runs.loop) await runs.loop;
-  await send(action);
-}
-
-// --- live changes of the models' settings -------------------------------------------------------------------
-
-function liveEditable() {
-  return state.run && !state.dirty && !runs.loop && !state.finished && state.frame && state.frame.epoch > 0;
-}
-
-// sets `change` on models `ks`: live from their current weights when they have trained, else in a new run
-async function editModels(ks, change, key, fields) {
-  for (const k of ks) Object.assign(state.specs[k], change);
-  if (state.specs.length === 1) state.base = { ...state.specs[0] };
-  renderSpecs(); writeURL();
-  if (!liveEditable()) { requestRun(); return; }
-  const run = state.run, changed = [], refused = [];
-  for (const k of ks) {
-    const want = state.specs[k], now = state.live[k];
-    if (SPEC.every(f => want[f] === now[f])) continue;
-    const model = state.frame.models[k];
-    let why = model && model.status !== "training" ? model.status.replace("_", " ") : null;
-    if (!why) {
-      try {
-        await api("POST", `/api/runs/${run}/hyperparameters`, { model: k, ...want });
-        if (state.run !== run) return;
-        state.live[k] = { ...want };
-        changed.push(k);
-        continue;
-      } catch (err) {
-        if (state.run !== run) return;
-        why = err.status === 409 ? "it has stopped training" : err.message;
-      }
-    }
-    state.specs[k] = { ...now };
-    refused.push(`model ${k + 1} (${why}) keeps ${state.frame.models[k] ? state.frame.models[k].label : now.penalty}, learning rate ${num(now.lr)}`);
-  }
-  if (refused.length) refuse(key, `Not changed: ${refused.join("; ")}. Press ⟲ Reset to train again with new settings.`, fields);
-  renderSpecs(); writeURL(); showCommands();
-  if (changed.length) {
-    const who = changed.length === 1 && state.specs.length > 1 ? `Model ${changed[0] + 1}` : changed.length > 1 ? `${changed.length} models` : "The model";
-    say(`${who} changed at epoch ${state.frame ? state.frame.epoch : 0}; training goes on from the current weights.`);
-  }
-}
-
-// the sidebar's penalty, λ, L1 method and learning rate: every model at once
-function onSpecControl(el) {
-  const field = el.id, compare = state.specs.length > 1;
-  let value = el.value;
-  if (field === "lam" || field === "lr") {
-    if (el.value === "" && common(field) === MIXED && !el.validity.badInput) { renderSpecs(); return; }
-    const r = Settings.check(field, el.value, el.validity.badInput, compare ? `${Settings.FIELDS[field].name} of all models` : null);
-    if (!r.ok) {
-      const now = common(field);
-      renderSpecs();
-      refuse(field, `${r.problem} ${now === MIXED ? "The models keep their own values." : `Back to ${num(now)}, the ${compare ? "models'" : "model's"} value.`}`, [el]);
-      return;
-    }
-    value = r.value;
-  }
-  if (value === "mixed") return;
-  clearProblem(field);
-  editModels(state.specs.map((_, k) => k), { [field]: value }, field, [el]);
-}
-
-// one model's penalty, λ or learning rate (the Models table, or the λ box of its panel)
-function onModelEditor(el) {
-  const k = Number(el.dataset.model), field = el.dataset.field, key = `model-${field}-${k}`;
-  if (!state.specs[k]) return;
-  let value = el.value;
-  if (field !== "penalty") {
-    const r = Settings.check(field, el.value, el.validity.badInput, `${Settings.FIELDS[field].name} of model ${k + 1}`);
-    if (!r.ok) {
-      renderSpecs();
-      refuse(key, `${r.problem} Back to ${num(state.specs[k][field])}, the model's value.`, editorsOf(k, field));
-      return;
-    }
-    value = r.value;
-  }
-  clearProblem(key);
-  editModels([k], { [field]: value }, key, editorsOf(k, field));
-}
-
-// any other control: a new run with the new value (a refused value goes back, marked)
-function onSharedControl(el) {
-  const id = el.id, r = parse(el);
-  const problem = r.ok ? crossCheck(id, r.value) : r.problem;
-  if (problem) {
-    const back = state.accepted[id];
-    setControl(el, back);
-    refuse(id, `${problem} Back to ${shownValue(id, back)}, the value in use.`, [el]);
-    return;
-  }
-  clearProblem(id);
-  if (id === "patience" || id === "val_size") { clearProblem("patience"); clearProblem("val_size"); }
-  state.accepted[id] = r.value;
-  setControl(el, r.value);
-  if (id === "show_test") { writeURL(); schedulePaint(); return; }
-  if (id === "compare") {
-    if (state.specs.length === 1) state.base = { ...state.specs[0] };
-    state.specs = specsFor(r.value, state.base);
-    for (const entry of [...document.querySelectorAll(".problem[id^=problem-model-]")]) clearProblem(entry.id.slice("problem-".length));
-    renderSpecs();
-  }
-  if (id === "dataset") $("upload-row").hidden = r.value !== "upload";
-  writeURL();
-  requestRun();
-}
-
-// hidden sizes are checked as they are typed; the value in use stays until the text is valid
-function onHiddenInput() {
-  const r = Settings.parseHidden($("hidden").value);
-  if (r.ok) clearProblem("hidden");
-  else refuse("hidden", `${r.problem} The network keeps ${state.accepted.hidden.join(",")} until this is corrected.`, [$("hidden")]);
-}
-
-function showCommands() {
-  if (!state.applied) return;
-  const request = { ...state.applied, models: state.applied.models.map((m, k) => ({ ...m, ...(state.live ? state.live[k] : {}) })) };
-  const lines = Settings.commands(request);
-  const marks = state.marks.map(m => `model ${m.model + 1} at epoch ${m.epoch}`);
-  const note = marks.length ? [`# changed mid-run (${marks.join(", ")}): these commands train with the current settings from the start`] : [];
-  $("commands").textContent = [...note, ...lines].join("\n");
-}
 
 // --- frames: kept as they come, painted once per animation frame ---------------------------------------------
 
@@ -266,9 +16,10 @@ function onFrame(frame) {
   const marked = frame.marks.length !== state.marks.length;
   state.marks = frame.marks;
   state.frame = frame;
+  state.waiting = false;
   state.finished = frame.state === "finished";
   if (state.finished) state.playing = false;
-  if (marked) showCommands();
+  if (marked || state.finished) showCommands();
   schedulePaint();
 }
 
@@ -302,13 +53,16 @@ function paint() {
   const captions = !state.playing || !(now - paint.captioned < 500);
   if (captions) paint.captioned = now;
   else if (!paint.trailing) paint.trailing = setTimeout(() => { paint.trailing = null; schedulePaint(); }, 520);
+  if (captions) showCommands();
   Views.draw({ frame: state.frame, meta: state.meta, series: state.series, marks: state.marks, compare: state.meta.labels.length > 1,
-    showTest: state.accepted.show_test }, captions);
+    showTest: state.accepted.show_test, discrete: state.accepted.discretize, graphModel: state.graphModel }, captions);
 }
 
 function showState() {
   $("play").textContent = state.playing ? "❚❚ Pause" : "▶ Play";
-  $("state").textContent = runs.loop ? "starting…" : state.finished ? "finished" : state.playing ? "training" : state.run ? "paused" : "no run";
+  $("play").title = state.finished ? "Train on from the current weights (space)" : "Train (space)";
+  $("state").textContent = runs.loop ? "starting…" : state.waiting && state.playing ? "waiting for a free core"
+    : state.finished ? "finished" : state.playing ? "training" : state.run ? "paused" : "no run";
 }
 
 // --- actions ---------------------------------------------------------------------------------------------
@@ -322,13 +76,13 @@ async function onPlay() {
   }
   state.playing = true; showState();
   if (runs.loop) return;   // the run being made starts playing as soon as it exists
-  if (!state.run || state.dirty || state.finished) requestRun();
-  else await send("play");
+  if (!state.run || state.dirty) requestRun();
+  else if (!(await send("play"))) { state.playing = false; showState(); }   // a finished run goes on
 }
 
 async function onStep() {
   state.playing = false;
-  if (!state.run || state.dirty || state.finished) requestRun();
+  if (!state.run || state.dirty) requestRun();
   await control("step");
   showState();
 }
@@ -384,6 +138,8 @@ function bind() {
   });
   $("lam_slider").addEventListener("change", () => onSpecControl($("lam")));
   for (const el of controls()) el.addEventListener("change", () => (SPEC.includes(el.id) ? onSpecControl(el) : onSharedControl(el)));
+  for (const box of inputBoxes()) box.addEventListener("change", () => onInputsChange(box));
+  $("graph-model").addEventListener("change", () => { state.graphModel = Number($("graph-model").value); schedulePaint(); });
   $("hidden").addEventListener("input", onHiddenInput);
   $("noise").addEventListener("input", () => { $("noise-value").textContent = Number($("noise").value).toFixed(2); });
   $("upload").addEventListener("change", upload);
@@ -399,9 +155,8 @@ function bind() {
   new ResizeObserver(() => document.documentElement.style.setProperty("--header-h", `${$("top").offsetHeight}px`)).observe($("top"));
   // the page's run ends with the page (fetch with keepalive outlives it; sendBeacon can only POST)
   window.addEventListener("pagehide", () => {
-    if (state.run) fetch(`/api/runs/${state.run}`, { method: "DELETE", keepalive: true }).catch(() => {});
-    if (state.source) state.source.close();
-    state.run = null; state.source = null;
+    if (state.run) fetch(`/api/runs/${state.run}?owner=${OWNER}`, { method: "DELETE", keepalive: true }).catch(() => {});
+    closeStream();
   });
   window.addEventListener("pageshow", e => { if (e.persisted) requestRun(); });
   [$("loss-chart"), $("score-chart")].forEach(c => Charts.hover(c, $("tooltip")));
@@ -416,6 +171,7 @@ async function start() {
   renderSpecs();
   writeURL();
   bind();
+  startHeartbeat(options && options.idle_timeout_s);
   requestRun();
 }
 

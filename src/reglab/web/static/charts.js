@@ -73,8 +73,10 @@ const Charts = (() => {
     return mix(RAMP[i], RAMP[i + 1], t - i);
   }
 
-  // image: {p} | {label, conf} | {value}; meta: run data (grid, points, task); decoded bytes are cached on the image
-  function heatmap(canvas, image, meta, showTest) {
+  // image: {p} | {label, conf} | {value} as base64, or {_bytes: the same decoded} (the page's own forward pass);
+  // meta: run data (grid, points, task); decoded bytes are cached on the image. `discrete`: two colours only
+  // (the predicted class at full strength; for regression the upper and lower half of the target's range).
+  function heatmap(canvas, image, meta, showTest, discrete = false) {
     const { ctx, w, h } = setup(canvas);
     const n = meta.grid.n;
     if (!canvas._buffer) { canvas._buffer = document.createElement("canvas"); canvas._buffer.width = n; canvas._buffer.height = n; }
@@ -84,9 +86,9 @@ const Charts = (() => {
       for (let c = 0; c < n; c++) {
         const src = r * n + c, dst = ((n - 1 - r) * n + c) * 4;   // grid row 0 is the bottom
         let rgb;
-        if (data.p) rgb = binaryColor(data.p[src]);
-        else if (data.label) rgb = mix(WHITE, CLASS_COLORS[data.label[src] % 6], Math.max(0, (data.conf[src] / 255 - 0.3) / 0.7) * 0.8);
-        else rgb = mix(WHITE, rampColor(data.value[src]), 0.85);
+        if (data.p) rgb = binaryColor(discrete ? (data.p[src] >= 128 ? 255 : 0) : data.p[src]);
+        else if (data.label) rgb = mix(WHITE, CLASS_COLORS[data.label[src] % 6], discrete ? 0.62 : Math.max(0, (data.conf[src] / 255 - 0.3) / 0.7) * 0.8);
+        else rgb = mix(WHITE, rampColor(discrete ? (data.value[src] >= 128 ? 255 : 0) : data.value[src]), 0.85);
         pixels.data[dst] = rgb[0]; pixels.data[dst + 1] = rgb[1]; pixels.data[dst + 2] = rgb[2]; pixels.data[dst + 3] = 255;
       }
     }
@@ -367,5 +369,5 @@ const Charts = (() => {
     canvas.addEventListener("pointerleave", () => { tooltip.hidden = true; canvas._showRaw = false; if (canvas._redraw) canvas._redraw(); });
   }
 
-  return { MODEL_COLORS, heatmap, lines, histogram, hover, decode, smooth, robustRange, niceTicks, tickText };
+  return { MODEL_COLORS, CLASS_COLORS, FONT, setup, label, heatmap, lines, histogram, hover, decode, smooth, robustRange, niceTicks, tickText };
 })();

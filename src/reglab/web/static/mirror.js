@@ -11,7 +11,7 @@ const DEFAULT_SPEC = { penalty: "none", lam: 0.01, l1_method: "proximal", lr: 0.
 const MIXED = Symbol("mixed");
 
 const state = {
-  run: null, meta: null, source: null, playing: false, finished: false, dirty: true,
+  run: null, meta: null, source: null, playing: false, finished: false, waiting: false, dirty: true, graphModel: 0,
   history: [], series: [], marks: [], frame: null, upload: null,
   specs: [{ ...DEFAULT_SPEC }], base: { ...DEFAULT_SPEC },   // what the page asks of each model
   applied: null, live: null,   // the request of the run shown, and each of its models' settings now
@@ -71,6 +71,9 @@ function fieldName(el) {
 
 function controls() { return [...document.querySelectorAll("[data-key]")]; }
 function shared() { return controls().filter(el => !SPEC.includes(el.id)); }
+function inputBoxes() { return [...document.querySelectorAll("[data-input]")]; }
+function readInputs() { return inputBoxes().filter(b => b.checked).map(b => b.dataset.input); }
+function showInputs(chosen) { for (const box of inputBoxes()) box.checked = chosen.includes(box.dataset.input); }
 
 function specsFor(mode, base) {
   if (mode === "ladder") return LADDER.map(lam => ({ ...base, penalty: base.penalty === "none" ? "l2" : base.penalty, lam }));
@@ -85,11 +88,13 @@ function common(field) {
 
 const num = v => String(+(+v).toPrecision(6));
 
-// every editor of the models' settings shows what the models have (or will have once the run starts)
-function renderSpecs() {
+// every editor of the models' settings shows what the models have (or will have once the run starts);
+// with `typing`, a text box that has the focus keeps what is being typed in it (its change comes next)
+function renderSpecs(typing = false) {
   const n = state.specs.length, compare = n > 1;
   for (const field of SPEC) {
     const el = $(field), value = common(field);
+    if (typing && el === document.activeElement && el.tagName === "INPUT") continue;
     el.classList.toggle("mixed", value === MIXED);
     if (el.tagName === "SELECT") el.value = value === MIXED ? "mixed" : value;
     else { el.value = value === MIXED ? "" : num(value); el.placeholder = value === MIXED ? "per model" : ""; }
@@ -108,6 +113,7 @@ function renderSpecs() {
   }
   for (const el of document.querySelectorAll("[data-model][data-field]")) {
     const spec = state.specs[Number(el.dataset.model)];
+    if (typing && el === document.activeElement && el.tagName === "INPUT") continue;
     if (spec) el.value = el.tagName === "SELECT" ? spec[el.dataset.field] : num(spec[el.dataset.field]);
   }
 }
@@ -140,7 +146,7 @@ function editorsOf(k, field) { return [...document.querySelectorAll(`[data-model
 const FROM_REQUEST = {
   dataset: r => r.data.dataset, noise: r => r.data.noise, n_samples: r => r.data.n_samples, test_size: r => r.data.test_size,
   val_size: r => r.data.val_size, seed: r => r.data.seed, hidden: r => r.hidden, activation: r => r.activation,
-  optimizer: r => r.optimizer, batch_size: r => r.batch_size, epochs: r => r.epochs, dropout: r => r.models[0].dropout,
+  optimizer: r => r.optimizer, batch_size: r => r.batch_size, epochs: r => r.epochs || 0, dropout: r => r.models[0].dropout,
   weight_decay: r => r.models[0].weight_decay, patience: r => r.models[0].patience || 0, regularize_output: r => r.models[0].regularize_output,
   speed: r => (r.epochs_per_frame === null ? "auto" : String(r.epochs_per_frame)),
 };
@@ -181,6 +187,7 @@ function writeURL() {
     } else params.set(el.dataset.key, el.type === "checkbox" ? (el.checked ? "1" : "0") : el.value);
   }
   if (state.specs.length > 1) params.set("models", Settings.encodeModels(state.specs));
+  params.set("in", readInputs().join(","));
   history.replaceState(null, "", `${location.pathname}?${params}`);
 }
 
@@ -193,6 +200,7 @@ function readURL() {
     if (el.type === "checkbox") el.checked = v === "1"; else el.value = v;
   }
   if ($("dataset").value === "upload") $("dataset").value = "moons";   // an upload lives on one server only
+  if (params.has("in")) linked.inputs = params.get("in");
   const base = { ...DEFAULT_SPEC }, pick = (key, field) => {
     if (!params.has(key)) return;
     const v = params.get(key), r = field === "lam" || field === "lr" ? Settings.check(field, v) : { ok: true, value: v };
@@ -224,4 +232,13 @@ function acceptAll(linked) {
     setControl(el, r.value);
   }
   $("upload-row").hidden = state.accepted.dataset !== "upload";
+  if (linked.inputs !== undefined) {
+    const chosen = linked.inputs.split(",").filter(k => Settings.INPUTS[k] !== undefined);
+    if (chosen.length && chosen.length === linked.inputs.split(",").length) showInputs(chosen);
+    else {
+      showInputs(["x1", "x2"]);
+      refuse("inputs", `Inputs must name one or more of ${Object.keys(Settings.INPUTS).join(", ")}; the link gave “${linked.inputs.slice(0, 40)}”. Back to x₁, x₂, the default.`, [inputBoxes()[0]]);
+    }
+  }
+  state.accepted.inputs = readInputs();
 }

@@ -5,7 +5,8 @@
 
 const Settings = (() => {
   // The limits of reglab/web/models.py, used until the server's schema (/openapi.json) and /api/options
-  // have been read; `schema` names where each field lives there. Patience 0 means "off" on the page (null).
+  // have been read; `schema` names where each field lives there. Patience 0 means "off" and an epochs cap
+  // of 0 "no cap" on the page (null in the request).
   const FIELDS = {
     noise: { name: "Noise", min: 0, max: 2, schema: ["DataSpec", "noise"] },
     n_samples: { name: "Samples", min: 20, max: 5000, integer: true, schema: ["DataSpec", "n_samples"], limit: "samples" },
@@ -15,7 +16,7 @@ const Settings = (() => {
     dropout: { name: "Dropout", min: 0, max: 0.9, schema: ["ModelSpec", "dropout"], empty: 0 },
     lr: { name: "Learning rate", min: 0, minOpen: true, max: 10, schema: ["ModelSpec", "lr"] },
     batch_size: { name: "Batch", min: 1, max: 5000, integer: true, schema: ["RunRequest", "batch_size"], limit: "samples" },
-    epochs: { name: "Epochs cap", min: 1, max: 10000, integer: true, schema: ["RunRequest", "epochs"], limit: "epochs" },
+    epochs: { name: "Epochs cap", min: 0, max: 10000, integer: true, schema: ["RunRequest", "epochs"], limit: "epochs", empty: 0, off: 0, offWords: "0: no cap" },
     lam: { name: "λ", min: 0, max: 100, schema: ["ModelSpec", "lam"] },
     weight_decay: { name: "Weight decay", min: 0, max: 1, schema: ["ModelSpec", "weight_decay"], empty: 0 },
     patience: { name: "Early stopping patience", min: 0, max: 1000, integer: true, schema: ["ModelSpec", "patience"], empty: 0, off: 0 },
@@ -24,6 +25,7 @@ const Settings = (() => {
   const LIMITS = { models: 6 };
   const PENALTIES = ["none", "l1", "l2", "l1l2"];
   const METHODS = ["proximal", "subgradient"];
+  const INPUTS = { x1: "x₁", x2: "x₂", x1sq: "x₁²", x2sq: "x₂²", x1x2: "x₁x₂", sinx1: "sin x₁", sinx2: "sin x₂" };   // reglab/web/plane.py
 
   function numberSchema(prop) {
     if (prop && prop.anyOf) return prop.anyOf.find(p => p.type === "number" || p.type === "integer") || null;
@@ -66,7 +68,7 @@ const Settings = (() => {
   function num(v) { return +(+v).toPrecision(6) + ""; }
 
   function rangeText(field) {
-    if (field.integer) return `a whole number from ${field.min} to ${field.max}${field.off === 0 ? " (0 turns it off)" : ""}`;
+    if (field.integer) return `a whole number from ${field.min} to ${field.max}${field.off === 0 ? ` (${field.offWords || "0 turns it off"})` : ""}`;
     if (field.minOpen) return `a number greater than ${num(field.min)} and at most ${num(field.max)}`;
     return `a number from ${num(field.min)} to ${num(field.max)}`;
   }
@@ -145,7 +147,7 @@ const Settings = (() => {
     if (d.dataset === "blobs") parts.push(`--n-classes ${d.n_classes ?? 3}`);
     parts.push(`--test-size ${g(d.test_size)}`, `--val-size ${g(d.val_size)}`, `--seed ${d.seed}`);
     parts.push(`--hidden ${r.hidden.join(",")}`, `--activation ${r.activation}`, `--optimizer ${r.optimizer}`);
-    parts.push(`--batch-size ${r.batch_size}`, `--epochs ${r.epochs}`);
+    parts.push(`--batch-size ${r.batch_size}`, `--epochs ${r.epochs || 1}`);
     return parts;
   }
 
@@ -165,6 +167,11 @@ const Settings = (() => {
   function commands(r) {
     const note = r.seed === r.data.seed ? [] : [`# the model seed was ${r.seed}; the command line uses one seed`];
     if (r.data.dataset === "upload") note.push("# the data was an uploaded CSV: save it and pass --dataset FILE.csv --target label");
+    const inputs = r.inputs || ["x1", "x2"];
+    if (inputs.join(",") !== "x1,x2") {
+      const shown = Object.keys(INPUTS).filter(k => inputs.includes(k)).map(k => INPUTS[k]).join(", ");
+      note.push(`# the playground's inputs were ${shown}; the command line trains on x₁, x₂`);
+    }
     const base = sharedFlags(r).join(" "), models = r.models;
     if (models.length === 1) return [...note, `reglab train ${base} ${modelFlags(models[0]).join(" ")}`];
     const varying = SPEC_KEYS.filter(k => new Set(models.map(m => String(m[k] ?? null))).size > 1);
@@ -176,5 +183,5 @@ const Settings = (() => {
     return [...note, ...models.map(m => `reglab train ${base} ${modelFlags(m).join(" ")}`)];
   }
 
-  return { FIELDS, HIDDEN, LIMITS, PENALTIES, learn, applyLimits, check, parseHidden, encodeModels, decodeModels, commands, g, rangeText };
+  return { FIELDS, HIDDEN, LIMITS, PENALTIES, INPUTS, learn, applyLimits, check, parseHidden, encodeModels, decodeModels, commands, g, rangeText };
 })();

@@ -1,6 +1,7 @@
-// What the page shows of a run: one panel per model (boundary, verdict, zeros), the loss and score
-// charts, per-layer weight histograms as small multiples, the summary table, and a text summary of
-// every chart for screen readers (each canvas is an image described by a visually hidden caption).
+// What the page shows of a run: one panel per model (boundary, verdict, zeros), the network graph, the
+// loss and score charts, per-layer weight histograms as small multiples, the summary table, and a text
+// summary of every chart for screen readers (each canvas is an image described by a visually hidden
+// caption). A small network's boundaries are computed here from the streamed weights (forward.js).
 "use strict";
 
 const Views = (() => {
@@ -49,6 +50,38 @@ const Views = (() => {
     $("histograms").innerHTML = "";
     $("histograms").classList.toggle("compare", n > 1);
     $("histograms").dataset.shape = "";
+    layoutGraph(meta);
+  }
+
+  // the network graph's panel: the canvas sized to the widest layer, a choice of model in compare mode
+  function layoutGraph(meta) {
+    const drawn = Graph.drawable(meta), n = meta.labels.length, select = $("graph-model");
+    const beside = drawn && n === 1 && window.matchMedia("(min-width: 1200px)").matches;   // next to the one boundary
+    document.querySelector(".views").classList.toggle("beside", beside);
+    $("graph").hidden = !drawn;
+    $("graph").style.height = `${beside ? 470 : Math.max(170, Math.min(460, 40 + Math.max(...meta.sizes) * 30))}px`;
+    $("graph-note").textContent = drawn ? "— each neuron's output over the plane; edges blue positive, orange negative, none where a weight is 0"
+      : `— drawn for networks of up to ${Graph.MAX_NEURONS} neurons per layer whose boundaries the page computes; this one is drawn by the server`;
+    $("graph-model-row").hidden = !drawn || n < 2;
+    select.innerHTML = meta.labels.map((label, k) => `<option value="${k}">model ${k + 1}</option>`).join("");
+    if (state.graphModel >= n) state.graphModel = 0;
+    select.value = String(state.graphModel);
+    $("graph-caption").textContent = drawn ? "No network drawn yet." : "No network graph for this network.";
+    $("graph")._cache = {};
+    if (!$("graph")._hovered) { Charts.hover($("graph"), tooltip); $("graph")._hovered = true; }
+  }
+
+  // a model's boundary picture: the server's bytes, or computed here from its weights (once per frame)
+  function imageOf(meta, model) {
+    if (model.boundary) return model.boundary;
+    if (!model._image) model._image = { _bytes: Forward.boundary(meta, model.params, meta._grid || (meta._grid = {})) };
+    return model._image;
+  }
+
+  // the same, decoded: {p} | {label, conf} | {value} as byte arrays
+  function bytesOf(meta, model) {
+    const image = imageOf(meta, model);
+    return image._bytes || Object.fromEntries(Object.entries(image).filter(([k]) => !k.startsWith("_")).map(([k, v]) => [k, Charts.decode(v)]));
   }
 
   function layerName(l, layers) { return l === layers - 1 ? `output layer (${l + 1})` : `hidden layer ${l + 1}`; }
@@ -121,12 +154,12 @@ const Views = (() => {
   }
 
   function draw(view, captions) {
-    const { frame, meta, showTest } = view;
+    const { frame, meta, showTest, discrete } = view;
     if (!frame || !meta) return;
     document.querySelectorAll(".boundary").forEach((cell, k) => {
       const model = frame.models[k];
       if (!model) return;
-      Charts.heatmap(cell.querySelector("canvas"), model.boundary, meta, showTest);
+      Charts.heatmap(cell.querySelector("canvas"), imageOf(meta, model), meta, showTest, discrete);
       cell.querySelector(".label").textContent = model.label + (model.status !== "training" ? ` (${model.status.replace("_", " ")})` : "");
       const v = verdictOf(frame, model), badge = cell.querySelector(".verdict");
       badge.textContent = v.text; badge.className = `verdict ${v.kind}`; badge.title = v.reason;
@@ -134,6 +167,11 @@ const Views = (() => {
       zeros.textContent = `zeros ${model.exact_zero} · ≈0 ${model.near_zero}`;
       zeros.title = `${model.exact_zero} kernel weights exactly 0 and ${model.near_zero} with |w| < 1e-3, of ${model.weights}`;
     });
+    if (Graph.drawable(meta) && frame.models[view.graphModel]) {
+      const k = view.graphModel, boundary = document.querySelectorAll(".boundary canvas")[k];
+      const text = Graph.draw($("graph"), meta, frame.models[k], k, boundary, $("graph")._cache || ($("graph")._cache = {}));
+      if (captions) $("graph-caption").textContent = `At epoch ${frame.epoch}. ${text}`;
+    }
     curves(view);
     layoutHistograms(frame);
     const layers = frame.layers.length;
@@ -199,5 +237,5 @@ const Views = (() => {
     });
   }
 
-  return { layout, draw, verdictOf };
+  return { layout, draw, verdictOf, imageOf, bytesOf };
 })();
