@@ -609,7 +609,8 @@ def test_play_on_a_finished_run_goes_on_and_changes_after_the_cap_are_marked(ser
     open_page(page, url, "hidden=4&n=200&epochs=15&speed=5")
     page.click("#play")
     page.wait_for_function("state.finished && state.frame.epoch === 15 && !state.playing")
-    assert page.inner_text("#state") == "finished"
+    # the label is painted at the next animation frame after the state changes
+    page.wait_for_function("document.getElementById('state').textContent === 'finished'")
     page.select_option("#penalty", "l2")  # after the cap: live, from the current weights
     page.wait_for_function("state.marks.length === 1")
     assert page.evaluate("state.marks[0]") == {"epoch": 15, "model": 0, "text": "none, lr 0.01 → l2(λ=0.01), lr 0.01"}
