@@ -9,12 +9,12 @@ kept here, where the page's heartbeats arrive; the worker process only trains.
 
 from __future__ import annotations
 
-import threading
 import time
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from reglab.web.models import RunRequest
+from reglab.web.presence import Presence
 
 if TYPE_CHECKING:
     from reglab.web.workers import Worker
@@ -22,21 +22,17 @@ if TYPE_CHECKING:
 __all__ = ["RemoteRun"]
 
 
-class RemoteRun:
+class RemoteRun(Presence):
     """The server's side of a run trained by ``worker`` (see the module docstring)."""
 
     def __init__(self, worker: Worker, run_id: str, request: RunRequest, owner: str | None, idle_timeout: float) -> None:
-        self.id, self.owner, self.request, self.worker = run_id, owner, request, worker
-        self.idle_timeout = idle_timeout
+        self._watched(owner, idle_timeout)
+        self.id, self.request, self.worker = run_id, request, worker
         self.state, self.epoch, self.waiting = "paused", 0, False
         self.cap, self.models = request.epochs, len(request.models)
-        self._cond = threading.Condition()
         self._frame: dict | None = None
         self._trace: list[dict] = []
         self._fresh = False
-        self._listeners: list = []
-        self._consumers = 0
-        self._last_seen = self._heard = time.monotonic()
         self.built = False  # the worker has made it (the idle clock starts then)
 
     @property
@@ -51,10 +47,6 @@ class RemoteRun:
         self.heard()
         return self.worker.ask(self, kind, payload)
 
-    def heard(self) -> None:
-        with self._cond:
-            self._heard = time.monotonic()
-
     def cancel(self, wait: float | None = None) -> None:
         """Ends the run here at once and in its worker soon (``wait`` is accepted for the same calls as a local run)."""
         with self._cond:
@@ -63,19 +55,6 @@ class RemoteRun:
             self.state = "cancelled"
         self.worker.send(("cancel", self.id))
         self._notify()
-
-    def attach(self, listener) -> None:
-        with self._cond:
-            self._consumers += 1
-            self._listeners.append(listener)
-            self._last_seen = self._heard = time.monotonic()
-        listener()
-
-    def detach(self, listener) -> None:
-        with self._cond:
-            self._consumers -= 1
-            self._listeners.remove(listener)
-            self._last_seen = time.monotonic()
 
     def take(self) -> dict | None:
         """The latest frame with every curve point since the last take, or None when nothing is new."""
@@ -94,13 +73,8 @@ class RemoteRun:
 
     def idle(self) -> bool:
         """Gone for ``idle_timeout``: no heartbeat from its page, or (without an owner) no stream attached."""
-        now = time.monotonic()
         with self._cond:
-            if not self.built:
-                return False
-            if self.owner is not None:
-                return now - self._heard > self.idle_timeout
-            return self._consumers == 0 and now - self._last_seen > self.idle_timeout
+            return self.built and self._gone()
 
     # from the worker ---------------------------------------------------------------------------
 
@@ -119,9 +93,3 @@ class RemoteRun:
             elif kind == "ended":
                 self.state = "cancelled"
         self._notify()
-
-    def _notify(self) -> None:
-        with self._cond:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener()

@@ -40,6 +40,7 @@ from reglab.web import frames, plane
 from reglab.web.budget import CoreBudget
 from reglab.web.commands import RunCommands
 from reglab.web.models import RunRequest
+from reglab.web.presence import Presence
 
 __all__ = ["FRAME_INTERVAL", "PlaygroundRun", "RunGone"]
 
@@ -51,36 +52,33 @@ class RunGone(RuntimeError):
     """The run was cancelled or timed out; its threads have ended."""
 
 
-class PlaygroundRun(RunCommands):
+class PlaygroundRun(RunCommands, Presence):
     """A run's worker and drawer threads, its commands and its latest frame (see the module docstring)."""
 
     def __init__(
         self, request: RunRequest, split: Split, *, idle_timeout: float = 30.0, budget: CoreBudget | None = None,
         owner: str | None = None, run_id: str | None = None,
     ) -> None:  # fmt: skip
-        self.id, self.owner = run_id or secrets.token_hex(8), owner
+        self._watched(owner, idle_timeout)
+        self.id = run_id or secrets.token_hex(8)
         self.request, self.split = request, split
         self.inputs = request.input_features()
         self.features = plane.input_split(split, self.inputs)  # what the models train on
         self.configs = request.run_configs()
         self.context = frames.frame_context(self.id, request, split, self.features)
-        self.idle_timeout, self.budget = idle_timeout, budget or CoreBudget(1)
+        self.budget = budget or CoreBudget(1)
         self.state = "paused"  # paused | playing | finished | cancelled
         self.epoch = 0
         self.cap, self.epochs_per_frame = request.epochs, request.epochs_per_frame  # None: no cap; as fast as it goes
         self.lams = [m.lam for m in request.models]  # each model's λ as last set (kept while its penalty is none)
         self.marks: list[dict] = []
         self.waiting = False  # waiting for a free core
-        self._cond = threading.Condition()
         self._commands: list[tuple[str, Any, Future]] = []
         self._pending: frames.FrameInputs | None = None  # handed over, not yet picked up by the drawer
         self._generation = 0
         self._frame: dict | None = None
         self._trace: list[dict] = []
         self._seq = self._taken = 0
-        self._consumers = 0
-        self._last_seen = self._heard = time.monotonic()
-        self._listeners: list = []  # callables run (from the drawer) when a frame is published
         self._worker = threading.Thread(target=self._work, name=f"reglab-run-{self.id}", daemon=True)
         self._drawer = threading.Thread(target=self._draw, name=f"reglab-run-{self.id}-frames", daemon=True)
         self._worker.start()
@@ -115,11 +113,6 @@ class PlaygroundRun(RunCommands):
             self._cond.notify_all()
         return future
 
-    def heard(self) -> None:
-        """The run's page is there and visible (a heartbeat)."""
-        with self._cond:
-            self._heard = time.monotonic()
-
     def cancel(self, wait: float | None = None) -> None:
         """Ends the run; with ``wait``, joins its threads for at most that many seconds each."""
         with self._cond:
@@ -129,20 +122,6 @@ class PlaygroundRun(RunCommands):
             for thread in (self._worker, self._drawer):
                 if thread is not threading.current_thread():
                     thread.join(wait)
-
-    def attach(self, listener) -> None:
-        """A stream starts reading; ``listener()`` is called on every new frame and change of state."""
-        with self._cond:
-            self._consumers += 1
-            self._listeners.append(listener)
-            self._last_seen = self._heard = time.monotonic()
-        listener()
-
-    def detach(self, listener) -> None:
-        with self._cond:
-            self._consumers -= 1
-            self._listeners.remove(listener)
-            self._last_seen = time.monotonic()
 
     def take(self) -> dict | None:
         """The latest frame with every curve point since the last take, or None when nothing is new."""
@@ -172,7 +151,7 @@ class PlaygroundRun(RunCommands):
             while True:
                 with self._cond:
                     self._cond.wait_for(self._has_work, timeout=0.5)
-                    if self.state == "cancelled" or self._idle():
+                    if self.state == "cancelled" or self._gone():
                         self.state = "cancelled"
                         break
                     commands, self._commands = self._commands, []
@@ -202,12 +181,6 @@ class PlaygroundRun(RunCommands):
 
     def _has_work(self) -> bool:
         return bool(self._commands) or self.state == "playing" and self._ready() or self.state == "cancelled"
-
-    def _idle(self) -> bool:
-        now = time.monotonic()
-        if self.owner is not None:
-            return now - self._heard > self.idle_timeout
-        return self._consumers == 0 and now - self._last_seen > self.idle_timeout
 
     def _start_trainer(self) -> None:
         self.trainer = StackTrainer(self.configs, [self.features] * len(self.configs))
@@ -294,9 +267,3 @@ class PlaygroundRun(RunCommands):
                     self._seq += 1
                     self._cond.notify_all()
             self._notify()
-
-    def _notify(self) -> None:
-        with self._cond:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            listener()
