@@ -9,7 +9,7 @@ round so that a drifting host hits both alike:
 
 * ``fixed 2`` — ``REGLAB_THREADS=2``: torch's default on a 2-core machine (what reglab did before
   it had a policy);
-* ``policy`` — no setting: reglab's :class:`reglab.engine.threads.ThreadGovernor`.
+* ``policy`` — no setting: reglab's :class:`reglab.runs.threads.ThreadGovernor`.
 
 Cases: ``quiet`` (nothing else running); ``busy`` (beside one CPU-bound process: a Python loop);
 ``pair`` (two sweeps started together, against the same two one after the other). Prints a table

@@ -3,7 +3,7 @@
     .venv/bin/python bench/spread_speed.py              # 2 rounds of each, the full demo's stacks
     .venv/bin/python bench/spread_speed.py --quick      # the quick demo's
 
-Trains the stacks of ``reglab demo`` that :func:`reglab.workers.threaded_first` spreads (capacity, the
+Trains the stacks of ``reglab demo`` that :func:`reglab.runs.costs.threaded_first` spreads (capacity, the
 evolution strip, more data, the float64 decay pair) with ``train_runs(workers=1)`` (this process, the
 governor's threads) and ``workers=2`` (this process and a spawned one, one thread each), and prints the
 seconds of each run and the ratio of the medians. Run it beside a busy process too:
@@ -17,10 +17,11 @@ import statistics
 import time
 
 import workloads as wl  # bench/ is on the path: this script's own folder
-from reglab.engine.threads import available_cores
 from reglab.lecture import planned, settings_for
 from reglab.runs import StackPlan, train_runs
-from reglab.workers import StackJob, threaded_first
+from reglab.runs.costs import threaded_first
+from reglab.runs.plan import StackJob
+from reglab.runs.threads import available_cores
 
 
 def small_stacks(quick: bool):

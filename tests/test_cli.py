@@ -1,4 +1,4 @@
-"""Tests of the command line (reglab.cli) and of the sweep summary (reglab.sweeps).
+"""Tests of the command line (reglab.cli) and of the sweep summary (reglab.runs.seeds).
 
 Most tests call ``main`` in-process and read stdout/stderr with capsys; a few run ``python -m reglab``
 end to end to hold the contracts other tools rely on: exit codes, one error line on stderr, and
@@ -21,7 +21,7 @@ from reglab.cli import app, execute, main
 from reglab.config import DataConfig, RunConfig
 from reglab.regularizers import L2
 from reglab.runs import RunResult
-from reglab.sweeps import summarize_sweep, sweep_document
+from reglab.runs.seeds import summarize_sweep, sweep_document
 
 TINY = ["--epochs", "3", "--n-samples", "60", "--hidden", "8"]
 TRAIN_KEYS = {"schema_version", "config", "train", "test", "epochs_run", "stopped_early", "diverged", "verdict", "weights", "history"}

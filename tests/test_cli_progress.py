@@ -94,7 +94,7 @@ def test_train_and_sweep_print_one_line_per_stack(capsys):
 
 def test_threads_option_reaches_the_engine(capsys, monkeypatch):
     asked = []
-    monkeypatch.setattr("reglab.engine.threads.set_threads", asked.append)
+    monkeypatch.setattr("reglab.runs.threads.set_threads", asked.append)
     assert cli(capsys, "train", *TINY, "--threads", "1", "--json")[0] == 0
     assert cli(capsys, "sweep", *TINY, "--json")[0] == 0
     assert asked == [1, None]  # None: the automatic policy

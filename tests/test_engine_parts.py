@@ -113,7 +113,7 @@ def test_plan_loads_each_data_once_and_results_keep_their_split(monkeypatch):
     results = train_runs(runs, plan, on_epoch=lambda g, report: seen.append((g, report.epoch)))
     assert seen == [(0, 1), (0, 2), (0, 3), (1, 1), (1, 2)]
     assert results[0].split is plan.splits[0] and results[2].split is plan.splits[2]
-    monkeypatch.setattr("reglab.runs.load", lambda data: pytest.fail("to_dict loaded the data again"))
+    monkeypatch.setattr("reglab.runs.results.load", lambda data: pytest.fail("to_dict loaded the data again"))
     doc = results[0].to_dict()
     expected = dead_relu_units(plan.splits[0].X_train, results[0].kernels, results[0].biases, "relu")
     assert [w["dead_units"] for w in doc["weights"]] == [*expected, None]

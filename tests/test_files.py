@@ -15,10 +15,10 @@ import pytest
 import torch
 
 import reglab.lecture
-from reglab.checkpoints import write_checkpoint
 from reglab.cli import main
 from reglab.config import SCHEMA_VERSION
 from reglab.lecture import settings_for
+from reglab.runs.checkpoint import write_checkpoint
 
 TINY = ["--epochs", "3", "--n-samples", "60", "--hidden", "8"]
 
@@ -134,7 +134,7 @@ def test_a_checkpoint_of_a_csv_file_that_changed_since_is_refused(tmp_path, caps
 def test_a_checkpoint_of_another_reglab_version_is_refused(tmp_path, capsys, monkeypatch):
     path = tmp_path / "checkpoint.pt"
     interrupted(capsys, monkeypatch, "sweep", *TINY, "--out", str(tmp_path), "--json")
-    monkeypatch.setattr("reglab.checkpoints._reglab_version", lambda: "99.0")
+    monkeypatch.setattr("reglab.runs.checkpoint._reglab_version", lambda: "99.0")
     code, out, err = cli(capsys, "sweep", *TINY, "--out", str(tmp_path), "--json")
     written = path.read_bytes().split(b"reglab=")[1].split(b"\n")[0].decode()
     message = (

@@ -11,8 +11,9 @@ from scipy import stats
 
 from reglab.config import DataConfig
 from reglab.data import load
+from reglab.measures import explain, verdict
 from reglab.measures.ceiling import bayes_accuracy, class_densities
-from reglab.measures.fit import UNDECIDED, explain, verdict
+from reglab.measures.fit import UNDECIDED
 from reglab.measures.fit_intervals import fit_evidence, verdict_over_seeds
 
 

@@ -108,7 +108,7 @@ def test_control_without_flushing_the_same_training_leaves_subnormals(unflushed,
 
 def test_a_spawned_worker_process_flushes(unflushed, monkeypatch):
     """Two stacks of L2(1) on two processes: the one the spawned worker trained has no subnormal weight either."""
-    monkeypatch.setattr("reglab.workers.SPAWN_SECONDS", 0.0)
+    monkeypatch.setattr("reglab.runs.costs.SPAWN_SECONDS", 0.0)
     runs = [Run(SHRINKING.replace(hidden=h), MOONS) for h in [(64, 64), (64, 63)]]
     seen = set()
 

@@ -1,6 +1,6 @@
 """Limits checked before work starts, divergence by its stated rule, and the stack's float guarantee.
 
-* Memory: the estimate of :mod:`reglab.engine.memory` against the tensors a real stack allocates,
+* Memory: the estimate of :mod:`reglab.runs.memory` against the tensors a real stack allocates,
   and the refusal of a stack that would not fit, as one line with both numbers.
 * Divergence: NaN/inf, over 1000 × the first epoch's data loss, or over 100 × a model that learnt
   nothing; the diverged run's metrics absent (None in JSON, "-" in the table), never a chance score.
@@ -15,14 +15,14 @@ import numpy as np
 import pytest
 import torch
 
-import reglab.engine.memory as memory
+import reglab.runs.memory as memory
 from reglab.cli import main
 from reglab.config import DataConfig, RunConfig
 from reglab.data import load
 from reglab.engine import StackTrainer
-from reglab.engine.memory import MemoryLimitError, check_memory, gigabytes, stack_bytes, stack_parts, stack_size
 from reglab.regularizers import L1
 from reglab.runs import Run, train_runs
+from reglab.runs.memory import MemoryLimitError, check_memory, gigabytes, stack_bytes, stack_parts, stack_size
 
 MOONS = DataConfig(n_samples=100, val_size=0.2)
 

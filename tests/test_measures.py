@@ -28,7 +28,7 @@ from reglab.measures import (
 def test_all_is_sorted_and_complete():
     assert measures.__all__ == sorted(measures.__all__)
     public = {name for name in vars(measures) if not name.startswith("_")}
-    modules = {"boundary", "ceiling", "fit", "stats", "weights", "annotations", "population", "inference", "fit_intervals"}
+    modules = {"boundary", "ceiling", "fit", "stats", "weights", "annotations", "population", "inference", "fit_intervals", "judging"}
     assert public - modules == set(measures.__all__)
 
 

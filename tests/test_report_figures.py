@@ -212,7 +212,7 @@ def test_a_failure_in_a_drawing_process_is_raised_in_the_caller(lecture, tmp_pat
 def test_the_demo_draws_in_two_processes_on_two_cores_busy_or_not(cores, others, fixed, workers, monkeypatch, tmp_path):
     """Drawing processes do not wait on each other: beside a busy process two still take their share of the cores."""
     from reglab.cli import lecture as command
-    from reglab.engine import threads
+    from reglab.runs import threads
     from reglab.views import report
 
     monkeypatch.delenv("OMP_NUM_THREADS", raising=False)

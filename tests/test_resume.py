@@ -218,8 +218,8 @@ def test_the_demo_spread_over_two_processes_equals_one_process(tmp_path, capsys,
     import reglab.lecture
 
     monkeypatch.setattr(reglab.lecture, "settings_for", tiny)
-    monkeypatch.setattr("reglab.engine.threads._fixed", None)  # --threads below sets it: put back after the test
-    monkeypatch.setattr("reglab.workers.SPAWN_SECONDS", 0.0)  # the tiny demo's stacks are spread although a start costs more
+    monkeypatch.setattr("reglab.runs.threads._fixed", None)  # --threads below sets it: put back after the test
+    monkeypatch.setattr("reglab.runs.costs.SPAWN_SECONDS", 0.0)  # the tiny demo's stacks are spread although a start costs more
     import reglab.runs
 
     spread, calls = reglab.runs.train_spread, []

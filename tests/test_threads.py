@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from reglab.engine import threads
-from reglab.engine.threads import ThreadGovernor, fixed_threads, set_threads
 from reglab.errors import ConfigError
+from reglab.runs import threads
+from reglab.runs.threads import ThreadGovernor, fixed_threads, set_threads
 
 
 class Machine:

@@ -20,7 +20,7 @@ import pytest
 from reglab.config import DataConfig, RunConfig
 from reglab.regularizers import L2
 from reglab.runs import grid, train_runs
-from reglab.sweeps import summarize_sweep
+from reglab.runs.seeds import summarize_sweep
 from reglab.tuning.shared_sweep import collect
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,10 @@ from reglab.cli.folders import foreign_files
 from reglab.config import DataConfig, RunConfig
 from reglab.regularizers import L1, L2
 from reglab.runs import Run, plan_stacks, train_runs
-from reglab.workers import StackJob, WorkerError, checkpoint_files, estimated_seconds, threaded_first, worth_spreading
+from reglab.runs.checkpoint import checkpoint_files
+from reglab.runs.costs import estimated_seconds, threaded_first, worth_spreading
+from reglab.runs.plan import StackJob
+from reglab.runs.spread import WorkerError
 
 MOONS = DataConfig(dataset="moons", n_samples=80, noise=0.2)
 
@@ -26,7 +29,7 @@ MOONS = DataConfig(dataset="moons", n_samples=80, noise=0.2)
 @pytest.fixture(autouse=True)
 def spread_even_tiny_stacks(monkeypatch):
     """These stacks train in well under a worker's start: spread them anyway, which is what is tested."""
-    monkeypatch.setattr("reglab.workers.SPAWN_SECONDS", 0.0)
+    monkeypatch.setattr("reglab.runs.costs.SPAWN_SECONDS", 0.0)
 
 
 def runs() -> list[Run]:
@@ -123,9 +126,9 @@ def test_big_stacks_train_threaded_first_on_free_cores_and_everything_spreads_on
 
 def test_a_second_process_only_when_its_share_of_the_work_pays_for_its_start(monkeypatch):
     small = job(5, (128, 128))  # 10 epochs of 5 models: well under a second
-    monkeypatch.setattr("reglab.workers.SPAWN_SECONDS", 2.0)
+    monkeypatch.setattr("reglab.runs.costs.SPAWN_SECONDS", 2.0)
     assert not worth_spreading([small, small], 2)
-    monkeypatch.setattr("reglab.workers.SPAWN_SECONDS", estimated_seconds(small) / 2)
+    monkeypatch.setattr("reglab.runs.costs.SPAWN_SECONDS", estimated_seconds(small) / 2)
     assert worth_spreading([small, small], 2) and not worth_spreading([small], 2) and not worth_spreading([small, small], 1)
 
 
@@ -141,12 +144,12 @@ def test_checkpoint_files_are_the_callers_then_the_workers_in_order(tmp_path):
 
 def test_the_cost_model_is_this_machines_measurement(monkeypatch):
     """Estimates come from the costs measured in this process: a hand-worked job under given costs, and sane measures."""
-    from reglab.costs import Costs, machine_costs
+    from reglab.runs.costs import Costs, machine_costs
 
     measured = machine_costs()
     assert 0 < measured.step < 0.1 and 0 < measured.mac < 1e-6 and 1.0 <= measured.spawn <= 10.0
     assert machine_costs() is measured  # measured once per process
-    monkeypatch.setattr("reglab.workers.machine_costs", lambda: Costs(step=1e-3, mac=1e-9, spawn=2.0))
+    monkeypatch.setattr("reglab.runs.costs.machine_costs", lambda: Costs(step=1e-3, mac=1e-9, spawn=2.0))
     small = job(5, (128, 128))
     steps = 10 * -(-len(small.splits[0].X_train) // 32)  # 10 epochs of batches of 32
     macs = 5 * 32 * (2 * 128 + 128 * 128 + 128)

@@ -1,142 +1,63 @@
-"""Frozen, validated configurations shared by the engine, the CLI and saved results, and the rules
-their numbers obey.
+"""Frozen, validated configurations shared by the engine, the CLI, the web API and saved results.
 
-A rule (:class:`Interval`, :class:`Widths`) is stated once here and used twice: by the configs, as a
-pydantic annotation (:meth:`Interval.field`), and by the command line, which parses option text with
-the same rule (:meth:`Interval.parse`), so that both refuse the same values in the same words:
-"The 'dropout' parameter must be a float in [0, 1). Got 1.0 instead."
-
-A sweep derives each run from a base config by replacing fields (:meth:`RunConfig.replace`), the way
-scikit-learn's ``validation_curve`` clones an estimator and sets one parameter. Runs share no state.
+Their numbers obey the rules of :mod:`reglab.rules` (re-exported here for older imports). A sweep derives each run
+from a base config by replacing fields (:meth:`RunConfig.replace`), the way scikit-learn's ``validation_curve``
+clones an estimator and sets one parameter. Runs share no state.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Annotated, Any, Literal, Optional, get_args
+from typing import Any, Optional
 
-import annotated_types
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from reglab.errors import ConfigError
 from reglab.regularizers import NoPenalty, Regularizer
+from reglab.rules import (
+    ACTIVATIONS,
+    COUNT,
+    DATASETS,
+    EPOCHS,
+    L1_METHODS,
+    MAX_DEPTH,
+    MAX_EPOCHS,
+    MAX_SEED,
+    MAX_SEEDS,
+    MAX_WIDTH,
+    MISSING_RULES,
+    N_CLASSES,
+    N_SAMPLES,
+    NON_NEGATIVE,
+    OPEN_RATE,
+    OPTIMIZERS,
+    POSITIVE,
+    RATE,
+    SEED,
+    SEEDS,
+    STATUSES,
+    TASK_CHOICES,
+    TASKS,
+    UNIT,
+    WIDTH,
+    WIDTHS,
+    Activation,
+    Interval,
+    L1Method,
+    MissingRule,
+    Optimizer,
+    TaskChoice,
+    Widths,
+)  # fmt: skip
 
 __all__ = [
-    "ACTIVATIONS", "COUNT", "DataConfig", "EPOCHS", "Interval", "L1_METHODS", "MAX_DEPTH", "MAX_EPOCHS", "MAX_SEED", "MAX_SEEDS",
-    "MAX_WIDTH", "MISSING_RULES", "NON_NEGATIVE", "OPEN_RATE",
-    "OPTIMIZERS", "POSITIVE", "RATE", "RunConfig", "SCHEMA_VERSION", "SEED", "SEEDS", "STATUSES", "TASKS", "TASK_CHOICES",
-    "UNIT", "WIDTHS", "Widths", "config_error",
+    "ACTIVATIONS", "ADAMW_DEFAULT_DECAY", "COUNT", "DataConfig", "EPOCHS", "Interval", "L1_METHODS", "MAX_DEPTH", "MAX_EPOCHS",
+    "MAX_SEED", "MAX_SEEDS", "MAX_WIDTH", "MISSING_RULES", "NON_NEGATIVE", "OPEN_RATE", "OPTIMIZERS", "POSITIVE", "RATE",
+    "RunConfig", "SCHEMA_VERSION", "SEED", "SEEDS", "STATUSES", "TASKS", "TASK_CHOICES", "UNIT", "WIDTH", "WIDTHS", "Widths",
+    "config_error",
 ]  # fmt: skip
 
 SCHEMA_VERSION = 1
-Activation = Literal["relu", "tanh", "sigmoid", "gelu", "linear"]  # after every hidden layer (linear: none)
-Optimizer = Literal["sgd", "adam", "adamw"]
-L1Method = Literal["proximal", "subgradient"]  # proximal: soft-threshold after each step; subgradient: as Keras
-TaskChoice = Literal["auto", "classification", "regression"]  # what a user may state; auto: from the target
-MissingRule = Literal["error", "drop", "impute"]  # missing cells of a CSV file: refuse, drop their rows, fill them
-ACTIVATIONS, OPTIMIZERS, L1_METHODS, TASK_CHOICES, MISSING_RULES = (
-    get_args(t) for t in (Activation, Optimizer, L1Method, TaskChoice, MissingRule)
-)
-TASKS = ("binary", "multiclass", "regression")  # what a dataset asks of the model (its output and loss)
-STATUSES = ("completed", "early_stopped", "pruned", "diverged")  # how a run ended
 ADAMW_DEFAULT_DECAY = 0.01  # PyTorch's AdamW default, used when optimizer="adamw" and weight_decay is unset
-MAX_WIDTH = 65536  # widest hidden layer
-MAX_DEPTH = 16  # most hidden layers
-MAX_SEED = 2**32 - 1  # scikit-learn's random_state is a 32-bit seed
-MAX_EPOCHS = 100_000  # most passes over the training rows
-MAX_SEEDS = 10_000  # most seeds per configuration of a sweep
-
-
-@dataclass(frozen=True)
-class Interval:
-    """Numbers of one ``kind`` (int, or finite float; never bool) from ``low`` to ``high``, each bound
-    included unless ``*_open``. ``expected`` says so in the words of every error message."""
-
-    kind: type
-    low: float | None = None
-    high: float | None = None
-    low_open: bool = False
-    high_open: bool = False
-
-    @property
-    def expected(self) -> str:
-        if self.low is not None and self.high is not None:
-            if self.kind is int:
-                return f"an int between {self.low} and {self.high}"
-            return f"a float in {'(['[not self.low_open]}{self.low:g}, {self.high:g}{')]'[not self.high_open]}"
-        noun = "an int" if self.kind is int else "a finite float"
-        return noun if self.low is None else f"{noun} {'>' if self.low_open else '>='} {self.low:g}"
-
-    def accepts(self, value: Any) -> bool:
-        numbers = int if self.kind is int else (int, float)
-        if isinstance(value, bool) or not isinstance(value, numbers) or not math.isfinite(value):
-            return False
-        low_ok = self.low is None or (value > self.low if self.low_open else value >= self.low)
-        return low_ok and (self.high is None or (value < self.high if self.high_open else value <= self.high))
-
-    def parse(self, text: str) -> int | float | None:
-        """The value of option text such as ``"0.01"``, or None when the rule refuses it."""
-        try:
-            value = self.kind(text.strip())
-        except ValueError:
-            return None
-        return value if self.accepts(value) else None
-
-    def check(self, name: str, value: Any, owner: str | None = None) -> int | float:
-        """``value`` as ``kind``, or a ConfigError naming the parameter (``of owner`` when given)."""
-        if not self.accepts(value):
-            where = f"'{name}' parameter" + (f" of {owner}" if owner else "")
-            raise ConfigError(f"The {where} must be {self.expected}. Got {value!r} instead.")
-        return self.kind(value)
-
-    def annotated(self) -> Any:
-        """``Annotated[kind, bounds, check]`` for a pydantic field: the bounds for JSON schemas, the
-        check (run first) for the message."""
-        bounds = []
-        if self.low is not None:
-            bounds.append(annotated_types.Gt(self.low) if self.low_open else annotated_types.Ge(self.low))
-        if self.high is not None:
-            bounds.append(annotated_types.Lt(self.high) if self.high_open else annotated_types.Le(self.high))
-        return Annotated[(self.kind, *bounds, BeforeValidator(lambda value, info: self.check(info.field_name, value)))]
-
-
-@dataclass(frozen=True)
-class Widths:
-    """Hidden-layer widths: 1 to ``MAX_DEPTH`` layers of 1 to ``MAX_WIDTH`` units, as text ``"128,128"``
-    or as a sequence of ints."""
-
-    expected: str = f"comma-separated widths between 1 and {MAX_WIDTH}, at most {MAX_DEPTH} layers, such as 128,128"
-
-    def parse(self, text: str) -> tuple[int, ...] | None:
-        return self.of([WIDTH.parse(item) for item in text.split(",")])
-
-    def of(self, items: Any) -> tuple[int, ...] | None:
-        items = list(items) if isinstance(items, (list, tuple)) else [items]
-        widths = [int(w) if isinstance(w, float) and w.is_integer() else w for w in items]  # 128.0 from JSON is 128
-        ok = 1 <= len(widths) <= MAX_DEPTH and all(WIDTH.accepts(w) for w in widths)
-        return tuple(widths) if ok else None
-
-    def check(self, name: str, value: Any) -> tuple[int, ...]:
-        widths = self.parse(value) if isinstance(value, str) else self.of(value)
-        if widths is None:
-            raise ConfigError(f"The '{name}' parameter must be {self.expected}. Got {value!r} instead.")
-        return widths
-
-
-NON_NEGATIVE = Interval(float, 0)  # penalty strengths, weight decay, noise, tolerances
-POSITIVE = Interval(float, 0, low_open=True)  # learning rate
-RATE = Interval(float, 0, 1, high_open=True)  # dropout, momentum, validation fraction
-OPEN_RATE = Interval(float, 0, 1, low_open=True, high_open=True)  # test fraction
-UNIT = Interval(float, 0, 1)  # skills and probabilities
-COUNT = Interval(int, 1)  # batch size, patience, threads
-EPOCHS = Interval(int, 1, MAX_EPOCHS)
-SEEDS = Interval(int, 1, MAX_SEEDS)  # seeds per configuration
-SEED = Interval(int, 0, MAX_SEED)
-WIDTH = Interval(int, 1, MAX_WIDTH)
-N_SAMPLES = Interval(int, 4)  # a stratified split needs a few points
-N_CLASSES = Interval(int, 2)
-WIDTHS = Widths()
 
 NonNegative, Positive, Rate, OpenRate = (r.annotated() for r in (NON_NEGATIVE, POSITIVE, RATE, OPEN_RATE))
 Count, Epochs, Seed, NSamples, NClasses = (r.annotated() for r in (COUNT, EPOCHS, SEED, N_SAMPLES, N_CLASSES))
@@ -253,8 +174,6 @@ class DataConfig(_Frozen):
     def _dataset(self) -> DataConfig:
         if not self.dataset.strip():
             raise ConfigError(f"The 'dataset' parameter must be a dataset name or a CSV path. Got {self.dataset!r} instead.")
-        from reglab.data.generators import DATASETS  # imported here: reglab.data imports this module
-
         if self.dataset in DATASETS:
             for name, unset in (("target", None), ("missing", "error"), ("drop", ())):
                 if getattr(self, name) != unset:

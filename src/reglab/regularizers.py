@@ -26,6 +26,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from reglab.errors import ConfigError
+from reglab.rules import NON_NEGATIVE
 
 __all__ = [
     "L1",
@@ -43,10 +44,7 @@ __all__ = [
 
 
 def _check_strength(value: float, name: str, owner: str) -> float:
-    """A strength is a finite float >= 0: the rule of :mod:`reglab.config` (imported here, as config
-    imports this module for its penalty field)."""
-    from reglab.config import NON_NEGATIVE
-
+    """A strength is a finite float >= 0 (:data:`reglab.rules.NON_NEGATIVE`)."""
     return NON_NEGATIVE.check(name, value, owner)
 
 

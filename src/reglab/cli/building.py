@@ -195,9 +195,9 @@ def prepare(o: dict[str, Any], request: Request):
         note(line)
     if o["patience"] is not None and o["val_size"] is None:
         note("--patience watches the validation loss: using --val-size 0.2")
-    from reglab.engine.threads import set_threads
     from reglab.measures import FitThresholds
     from reglab.runs import grid
+    from reglab.runs.threads import set_threads
 
     set_threads(request.threads)
     r = request

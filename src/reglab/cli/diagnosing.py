@@ -128,7 +128,7 @@ def _diagnose(data, base, settings, thresholds, threads_given: int | None, folde
     from reglab.cli.present import emit_json
     from reglab.diagnosis import diagnose as run_diagnosis
     from reglab.diagnosis.report import write_outputs
-    from reglab.engine.threads import set_threads
+    from reglab.runs.threads import set_threads
 
     set_threads(threads_given)
     optuna.logging.set_verbosity(optuna.logging.WARNING)

@@ -62,7 +62,7 @@ def _figures(folder: Path) -> list[Path]:
 
 def _own(name: str) -> bool:
     """A file name the demo writes at the top of its folder: :data:`OWN_FILES`, or a worker's checkpoint."""
-    from reglab.workers import worker_of
+    from reglab.runs.checkpoint import worker_of
 
     return name in OWN_FILES or worker_of(name.removesuffix(".tmp"), CHECKPOINT) is not None
 

@@ -57,9 +57,9 @@ def demo(
 def _demo(
     folder: Path, quick: bool, n_seeds: int | None, first_seed: int, on: str, n_threads: int | None, svg: bool, as_json: bool
 ) -> None:
-    from reglab.engine.threads import set_threads
     from reglab.lecture import settings_for
-    from reglab.workers import checkpoint_files
+    from reglab.runs.checkpoint import checkpoint_files
+    from reglab.runs.threads import set_threads
 
     set_threads(n_threads)
     settings = settings_for(quick, n_seeds, first_seed)
@@ -188,10 +188,10 @@ def _train(settings, device: str, checkpoint: Path) -> dict:
 
     On a CPU with two cores or more (``--threads`` counts when given), stacks may be spread over two
     processes, each with half the cores, when their work pays for a second process's start: the full
-    demo's small stacks, or every stack beside a busy process (see :mod:`reglab.workers`).
+    demo's small stacks, or every stack beside a busy process (see :mod:`reglab.runs.spread`).
     """
-    from reglab.engine.threads import available_cores, fixed_threads
     from reglab.lecture import SECTIONS, run_lecture, stacks
+    from reglab.runs.threads import available_cores, fixed_threads
 
     plan = stacks(settings)
     titles = {k: t.split(" (")[0].lower() for k, (t, _) in SECTIONS.items()}
@@ -214,7 +214,7 @@ def _draw(doc: dict, folder: Path, svg: bool) -> Path:
     (``--threads``, ``REGLAB_THREADS``, ``OMP_NUM_THREADS``) does not say one: the processes draw independently,
     so beside a busy process they still take their share of the cores (measured: 9 s instead of 14 s).
     """
-    from reglab.engine.threads import available_cores, fixed_threads
+    from reglab.runs.threads import available_cores, fixed_threads
     from reglab.views.report import write_report
 
     folder.mkdir(parents=True, exist_ok=True)

@@ -86,7 +86,7 @@ def serve(
     """Start the playground: train models live in the browser and watch λ at work."""
     port = one("--port", port, PORT)
     if workers is None:
-        from reglab.engine.threads import available_cores
+        from reglab.runs.threads import available_cores
 
         processes = available_cores()
     else:

@@ -100,8 +100,8 @@ def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None
     ``reglab <command>`` resumable.
     """
 
-    from reglab.checkpoints import read_checkpoint, runs_fingerprint
     from reglab.runs import check_runs_memory, plan_stacks, train_runs
+    from reglab.runs.checkpoint import read_checkpoint, runs_fingerprint
 
     if len(runs) >= LARGE_SWEEP:
         datasets = len({run.data for run in runs})
@@ -223,7 +223,7 @@ def _local_or_shared_sweep(o: dict[str, Any], request: Request, shared: dict[str
     runs, limits, on = prepare(o, request)
     as_json = o["as_json"]
     from reglab.cli.present import emit_json, layer_arrays, save, show_sweep
-    from reglab.sweeps import summarize_sweep, sweep_document
+    from reglab.runs.seeds import summarize_sweep, sweep_document
 
     if shared is not None:
         return _shared_sweep(runs, limits, on, shared, folder, as_json)

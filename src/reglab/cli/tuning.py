@@ -123,7 +123,7 @@ def _tune(kwargs: dict[str, Any], threads_given: int | None, storage: str | None
     import optuna
 
     from reglab.cli.present import emit_json
-    from reglab.engine.threads import set_threads
+    from reglab.runs.threads import set_threads
     from reglab.tuning import tune as run_study
 
     set_threads(threads_given)

@@ -5,12 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from reglab.errors import DataError
+from reglab.rules import DATASETS, GENERATORS, REAL  # the names, stated once in reglab.rules
 
 __all__ = ["DATASETS", "GENERATORS", "REAL", "make_dataset", "shipped_dataset"]
-
-GENERATORS = ("moons", "circles", "xor", "spirals", "blobs", "regression")  # 2-D synthetic
-REAL = ("breast_cancer", "wine", "digits", "diabetes")  # shipped with scikit-learn, no download
-DATASETS = GENERATORS + REAL
 
 
 def make_dataset(name: str, n_samples: int, noise: float, seed: int, n_classes: int = 3):

@@ -14,7 +14,6 @@ lecture: on the seed means, and per seed ("k of n seeds" agree).
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +23,7 @@ import numpy as np
 from reglab.config import DataConfig, RunConfig
 from reglab.data import GENERATORS
 from reglab.diagnosis.settings import Schedule, reference_hidden
-from reglab.measures import FitThresholds, explain, kind_of, summarize, verdict
+from reglab.measures import FitThresholds, judge, summarize
 from reglab.runs import Run, RunResult, train_runs
 
 __all__ = ["Detection", "baseline_config", "ceiling_of", "detect", "turning_epoch"]
@@ -88,23 +87,10 @@ def ceiling_of(data: DataConfig, reference: list[RunResult], confidence: float =
     return {"value": value, "source": source, "bayes": bayes, "reference": summary, "reference_hidden": list(reference[0].config.hidden)}
 
 
-def judge(train: float, val: float, result: RunResult, thresholds: FitThresholds, ceiling: float | None) -> tuple[str, str]:
-    """The verdict and its sentence for one pair of scores."""
-    kind = kind_of(result.task)
-    majority = None if kind == "regression" else result.majority_rate
-    found = verdict(train, val, kind, majority, thresholds, ceiling=ceiling)
-    if "ceiling" in inspect.signature(explain).parameters:
-        reason = explain(train, val, kind, majority, thresholds, ceiling=ceiling, held_out_name="validation")
-    elif ceiling is None:
-        reason = explain(train, val, kind, majority, thresholds, held_out_name="validation")
-    else:  # an explain() that does not take the ceiling yet: the same rule in words
-        metric = "R²" if kind == "regression" else "accuracy"
-        bound = ceiling - thresholds.underfit_margin
-        reason = (
-            f"Train {metric} {train:.2f} vs validation {val:.2f}, a gap of {train - val:.2f} (overfitting above {thresholds.gap:g}); "
-            f"the data allows {ceiling:.2f} on new data (underfitting below {bound:.2f} on the training data), so the model is {found}."
-        )
-    return found, reason
+def judged(train: float, val: float, result: RunResult, thresholds: FitThresholds, ceiling: float | None) -> tuple[str, str]:
+    """The verdict and its sentence for one pair of scores (:func:`reglab.measures.judge`)."""
+    found = judge(train, val, result.task, result.majority_rate, thresholds, "validation", ceiling=ceiling)
+    return found.verdict, found.reason
 
 
 def side(results: list[RunResult], part: str, key: str, confidence: float) -> dict[str, Any]:
@@ -140,8 +126,8 @@ def detect(
     ceiling = ceiling_of(data, ref_runs, confidence)
     score = ok[0].score_name
     train, val = side(ok, "train", score, confidence), side(ok, "val", score, confidence)
-    found, reason = judge(train["mean"], val["mean"], ok[0], thresholds, ceiling["value"])
-    per_seed = [judge(r.train[score], r.val[score], r, thresholds, ceiling["value"])[0] for r in ok]
+    found, reason = judged(train["mean"], val["mean"], ok[0], thresholds, ceiling["value"])
+    per_seed = [judged(r.train[score], r.val[score], r, thresholds, ceiling["value"])[0] for r in ok]
     agreeing = sum(v == found for v in per_seed)
     curve = np.mean([r.history["val_data_loss"] for r in ok], axis=0)
     turned = turning_epoch(curve)

@@ -25,9 +25,9 @@ from reglab.diagnosis.resample import check_folds, uses_fresh_sample
 from reglab.diagnosis.search import Search, open_search, search
 from reglab.diagnosis.settings import MIN_TRAIN_ROWS, VERIFY_OFFSET, Schedule, Settings
 from reglab.diagnosis.verify import verify
-from reglab.errors import DataError
+from reglab.errors import DataError, given
 from reglab.measures import FitThresholds
-from reglab.runs import RunResult, given, json_safe
+from reglab.runs import RunResult, json_safe
 
 __all__ = ["SCHEMA_VERSION", "Diagnosis", "diagnose"]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -27,11 +27,8 @@ from reglab.config import RunConfig
 from reglab.engine.early_stopping import EarlyStopping
 from reglab.engine.stack import StackedMLP
 
-if TYPE_CHECKING:
-    from reglab.engine.trainer import StackTrainer
-
 __all__ = [
-    "Outcome", "RestoredState", "Snapshot", "finished_outcomes", "outcome_from_state", "outcome_state", "read_state", "trainer_state",
+    "Outcome", "RestoredState", "Snapshot", "Trainer", "finished_outcomes", "outcome_from_state", "outcome_state", "read_state",
 ]  # fmt: skip
 
 
@@ -117,23 +114,20 @@ def outcome_from_state(d: dict) -> Outcome:
     return Outcome(**d)
 
 
-def trainer_state(trainer: StackTrainer) -> dict:
-    """The state of ``trainer`` (see the module docstring); tensors are copies."""
-    optimizer = trainer.optimizer.state_dict()
-    return {
-        "epoch": trainer.epoch,
-        "step_count": optimizer["step_count"],
-        "active": trainer.active,
-        "configs": [c.model_dump(mode="json", by_alias=True) for c in trainer.configs],
-        "params": trainer.stack.params.clone(),
-        "moment1": optimizer["moment1"],
-        "moment2": optimizer["moment2"],
-        "best": None if trainer.best is None else trainer.best.clone(),
-        "generators": [g.get_state() for g in trainer.generators],
-        "stoppers": {i: s.state_dict() for i, s in trainer.stoppers.items()},
-        "history": {i: pack_history(h) for i, h in trainer.history.items()},
-        "outcomes": {i: outcome_state(o) for i, o in trainer.outcomes.items()},
-    }
+class Trainer(Protocol):
+    """What a state is read from: :class:`reglab.engine.StackTrainer` (named here by its parts, as the trainer
+    imports this module)."""
+
+    epoch: int
+    active: list[int]
+    configs: list[RunConfig]
+    stack: StackedMLP
+    optimizer: Any
+    best: torch.Tensor | None
+    generators: list[torch.Generator]
+    stoppers: dict[int, EarlyStopping]
+    history: dict[int, dict[str, list[float]]]
+    outcomes: dict[int, Outcome]
 
 
 class Snapshot:
@@ -144,7 +138,7 @@ class Snapshot:
     costs a copy of the parameters, moments and best weights: about one optimiser step's memory traffic.
     """
 
-    def __init__(self, trainer: StackTrainer) -> None:
+    def __init__(self, trainer: Trainer) -> None:
         self.trainer = trainer
         optimizer = trainer.optimizer.state_dict()
         self.epoch, self.step_count, self.active = trainer.epoch, optimizer["step_count"], trainer.active
@@ -157,7 +151,7 @@ class Snapshot:
         self.outcomes = dict(trainer.outcomes)
 
     def state_dict(self) -> dict:
-        """The :func:`trainer_state` of the moment the snapshot was taken."""
+        """The trainer's state (see the module docstring) at the moment the snapshot was taken: the one layout of a saved state."""
         history = self.trainer.history
         return {
             "epoch": self.epoch,
@@ -192,7 +186,7 @@ class RestoredState:
 
 
 def read_state(state: dict, n_runs: int) -> RestoredState:
-    """Reads a :func:`trainer_state` back; ``n_runs`` is the number of runs of the trainer it goes to."""
+    """Reads a :meth:`Snapshot.state_dict` back; ``n_runs`` is the number of runs of the trainer it goes to."""
     if len(state["configs"]) != n_runs:
         raise ValueError(f"The state holds {len(state['configs'])} runs but this trainer has {n_runs}.")
     return RestoredState(

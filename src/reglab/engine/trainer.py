@@ -47,8 +47,7 @@ from reglab.engine.grouping import check_stack
 from reglab.engine.objective import data_loss, penalty_gradient_, penalty_value
 from reglab.engine.optim import StackOptimizer
 from reglab.engine.stack import StackedMLP, Workspace
-from reglab.engine.state import Outcome, Snapshot, finished_outcomes, outcome_from_state, outcome_state, read_state, trainer_state
-from reglab.engine.threads import GOVERNOR
+from reglab.engine.state import Outcome, Snapshot, finished_outcomes, outcome_from_state, outcome_state, read_state
 from reglab.regularizers import Regularizer
 
 __all__ = [
@@ -148,7 +147,6 @@ class StackTrainer:
     def epochs(self) -> Iterator[EpochReport]:
         """Trains epoch by epoch until every run has finished, yielding a report after each epoch."""
         while self._active:
-            GOVERNOR.tick()  # the thread count follows the machine's load (see reglab.engine.threads)
             yield self._run_epoch()
 
     def run(self) -> dict[int, Outcome]:
@@ -304,7 +302,7 @@ class StackTrainer:
 
     def state_dict(self) -> dict:
         """Everything needed to resume exactly: weights, moments, RNG states, epoch, history, outcomes."""
-        return trainer_state(self)
+        return Snapshot(self).state_dict()
 
     def snapshot(self) -> Snapshot:
         """The state between epochs, taken cheaply (tensors copied, histories by length): call it after

@@ -9,12 +9,14 @@ from reglab.measures.boundary import (
     predict_proba,
 )
 from reglab.measures.ceiling import bayes_accuracy, data_ceiling
-from reglab.measures.fit import KINDS, VERDICTS, FitThresholds, explain, generalization_gap, kind_of, skill, verdict, verdict_counts
+from reglab.measures.fit import KINDS, VERDICTS, FitThresholds, generalization_gap, kind_of, skill, verdict_counts
+from reglab.measures.judging import Judgement, explain, judge, verdict
 from reglab.measures.stats import paired_test, summarize
 from reglab.measures.weights import dead_relu_units, dead_units, hidden_activations, layer_stats, weight_stats
 
 __all__ = [
     "FitThresholds",
+    "Judgement",
     "KINDS",
     "VERDICTS",
     "bayes_accuracy",
@@ -28,6 +30,7 @@ __all__ = [
     "generalization_gap",
     "grid_predictions",
     "hidden_activations",
+    "judge",
     "kind_of",
     "layer_stats",
     "paired_test",

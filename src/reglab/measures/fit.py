@@ -149,23 +149,14 @@ def verdict(
     thresholds: FitThresholds = FitThresholds(),
     *,
     ceiling: float | None = None,
-    train_n: int | None = None,
-    held_out_n: int | None = None,
-    confidence: float = 0.95,
 ) -> str:
-    """One of :data:`VERDICTS`, by the rule of the module docstring.
+    """One of :data:`VERDICTS`, by the rule of the module docstring (the point rule; :func:`reglab.measures.judge.judge`
+    adds the rule with uncertainty and the reason).
 
     ``held_out_score`` must come from data that chose nothing (not the validation set that picked the
     epoch by early stopping). ``ceiling`` is the best score the data allows on new data (the Bayes
     accuracy of a 2-D generator, or what a high-capacity reference reaches on held-out data), or None.
-    With ``train_n`` and ``held_out_n`` (the points behind each accuracy) the verdict weighs their uncertainty
-    and may be :data:`UNDECIDED` (:func:`fit_evidence`).
     """
-    if train_n is not None or held_out_n is not None:
-        from reglab.measures.fit_intervals import fit_evidence  # it builds on this module
-
-        return fit_evidence(train_score, held_out_score, task, majority_rate, thresholds, ceiling=ceiling, train_n=train_n,
-                            held_out_n=held_out_n, confidence=confidence)["verdict"]  # fmt: skip
     gap = generalization_gap(train_score, held_out_score)
     if _short_of(train_score, task, majority_rate, thresholds, ceiling):
         return "underfitting"
@@ -205,19 +196,9 @@ def explain(
     held_out_name: str = "validation",
     *,
     ceiling: float | None = None,
-    train_n: int | None = None,
-    held_out_n: int | None = None,
-    confidence: float = 0.95,
 ) -> str:
-    """One sentence giving the verdict and the numbers behind it, e.g. "Train accuracy 0.97 vs
-    validation 0.86: a gap of 0.11 > 0.05, so the model is overfitting." With ``train_n`` and ``held_out_n``
-    the sentence gives the intervals of the verdict with uncertainty (:mod:`reglab.measures.fit_intervals`)."""
-    if train_n is not None or held_out_n is not None:
-        from reglab.measures.fit_intervals import explain_evidence, fit_evidence  # they build on this module
-
-        evidence = fit_evidence(train_score, held_out_score, task, majority_rate, thresholds, ceiling=ceiling, train_n=train_n,
-                                held_out_n=held_out_n, confidence=confidence)  # fmt: skip
-        return explain_evidence(evidence, held_out_name, thresholds)
+    """One sentence giving the point rule's verdict and the numbers behind it, e.g. "Train accuracy 0.97 vs
+    validation 0.86: a gap of 0.11 > 0.05, so the model is overfitting.\""""
     result = verdict(train_score, held_out_score, task, majority_rate, thresholds, ceiling=ceiling)
     metric = "accuracy" if task == "classification" else "R²"
     scores = f"Train {metric} {train_score:.2f} vs {held_out_name} {held_out_score:.2f}"

@@ -47,6 +47,7 @@ from reglab.config import DataConfig, RunConfig
 from reglab.data import load
 from reglab.engine import EpochReport, StackTrainer
 from reglab.runs import Run
+from reglab.runs.threads import GOVERNOR
 from reglab.tuning.liveness import WORKER, Heartbeat, fail_still_running, sweep, worker_id
 from reglab.tuning.pruning import RungView
 from reglab.tuning.space import SearchSpace
@@ -195,7 +196,9 @@ def train_batch(
     trainer = StackTrainer([r.config for r in flat], [load(r.data) for r in flat], device=device)
     open_trials = set(range(len(trials)))
     settled: list[int] = []  # trials whose seeds have all left the stack, told when the batch ends
+    GOVERNOR.tick()  # the thread count follows the machine's load (reglab.runs.threads), looked at between epochs
     for report in trainer.epochs():
+        GOVERNOR.tick()
         if report.epoch % report_every == 0 and (prune_at is None or prune_at(report.epoch)):
             for k in sorted(open_trials):
                 latest = [trainer.history[i]["val_data_loss"][-1] for i in members[k]]

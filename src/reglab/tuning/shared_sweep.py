@@ -31,7 +31,7 @@ from optuna.trial import TrialState
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.measures import FitThresholds
 from reglab.runs import Run, RunResult, json_safe, train_runs
-from reglab.sweeps import summarize_sweep
+from reglab.runs.seeds import summarize_sweep
 from reglab.tuning.liveness import Heartbeat, fail_still_running, sweep, worker_id
 from reglab.tuning.records import data_record
 from reglab.tuning.search import ask, claim, count

@@ -47,8 +47,8 @@ from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from reglab.engine.threads import available_cores
 from reglab.errors import ReglabError
+from reglab.runs.threads import available_cores
 from reglab.web.budget import CoreBudget
 from reglab.web.guards import BodyLimit, HostGuard
 from reglab.web.models import DATASETS, LIMITS, Control, HyperparameterChange, RunRequest, TrainingChange

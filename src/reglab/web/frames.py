@@ -5,7 +5,7 @@ itself, see :data:`reglab.web.plane.PAGE_MACS`) or its decision boundary on a gr
 (``boundary``, up to 100 × 100 points, when the server draws them), accuracy or R² on the training and
 held-out data (current weights, dropout off), exact-zero (``w == 0``) and near-zero (``|w| < 1e-3``)
 kernel weights, per-layer weight histograms with bins shared by all models (so their shapes compare),
-box-plot quartiles, and the fit verdict with its one-sentence reason (:func:`reglab.measures.fit.explain`).
+box-plot quartiles, and the fit verdict with its one-sentence reason (:func:`reglab.measures.judging.judge`).
 The per-epoch losses in parts (data loss, penalty, total) are added by :mod:`reglab.web.session` as the
 frame's ``trace``.
 
@@ -26,7 +26,7 @@ import torch
 from reglab.data import Split
 from reglab.engine import EpochReport, StackTrainer
 from reglab.measures.ceiling import data_ceiling
-from reglab.measures.fit import explain, kind_of, verdict
+from reglab.measures.judging import judge
 from reglab.web.models import RunRequest
 from reglab.web.plane import GRID, PAGE_MACS, PlaneGrid, boundary_images, encoded_weights, grid_size, macs_per_point, plane_grid, raw_target
 
@@ -105,16 +105,10 @@ def weight_views(weights: dict) -> dict:
 def fit_verdict(
     task: str, train_score: float, held_out_score: float, majority_rate: float, held_out_name: str, ceiling: float | None = None
 ) -> dict:
-    """The verdict and its one-sentence reason (the rule of :mod:`reglab.measures.fit`, judged against
+    """The verdict and its one-sentence reason (:func:`reglab.measures.judging.judge`, judged against
     ``ceiling``, the Bayes accuracy of a 2-D generator, when known); a diverged (non-finite) score has none."""
-    if not (math.isfinite(train_score) and math.isfinite(held_out_score)):
-        return {"verdict": "diverged", "reason": "The loss became NaN or infinite: lower the learning rate or λ."}
-    kind = kind_of(task)
-    rate = None if kind == "regression" else majority_rate
-    return {
-        "verdict": verdict(train_score, held_out_score, kind, rate, ceiling=ceiling),
-        "reason": explain(train_score, held_out_score, kind, rate, held_out_name=held_out_name, ceiling=ceiling),
-    }
+    found = judge(train_score, held_out_score, task, majority_rate, held_out_name=held_out_name, ceiling=ceiling)
+    return {"verdict": found.verdict or "diverged", "reason": found.reason}
 
 
 @dataclass(frozen=True)

@@ -11,21 +11,26 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from reglab.web.models import RunRequest
 from reglab.web.presence import Presence
 
-if TYPE_CHECKING:
-    from reglab.web.workers import Worker
+__all__ = ["RemoteRun", "WorkerLine"]
 
-__all__ = ["RemoteRun"]
+
+class WorkerLine(Protocol):
+    """The server's line to the worker process that trains a run (:class:`reglab.web.workers.Worker`)."""
+
+    def ask(self, run: RemoteRun, kind: str, payload: Any) -> Future: ...
+
+    def send(self, message: tuple) -> None: ...
 
 
 class RemoteRun(Presence):
     """The server's side of a run trained by ``worker`` (see the module docstring)."""
 
-    def __init__(self, worker: Worker, run_id: str, request: RunRequest, owner: str | None, idle_timeout: float) -> None:
+    def __init__(self, worker: WorkerLine, run_id: str, request: RunRequest, owner: str | None, idle_timeout: float) -> None:
         self._watched(owner, idle_timeout)
         self.id, self.request, self.worker = run_id, request, worker
         self.state, self.epoch, self.waiting = "paused", 0, False

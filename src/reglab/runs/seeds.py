@@ -2,7 +2,7 @@
 
 Runs that differ only in their seed (the model's and the data's) are one configuration. For each,
 the test score (accuracy, or R² for regression), the training score and the generalization gap
-(train score − held-out score, see :attr:`reglab.runs.RunResult.gap`) are summarised over seeds
+(train score − held-out score, see :attr:`reglab.runs.results.RunResult.gap`) are summarised over seeds
 with :func:`reglab.measures.summarize`: mean, std (ddof = 1) and the 95 % Student-t interval of the
 mean. Diverged runs have no scores: they are counted in ``diverged`` and left out of the statistics
 (a configuration whose runs all diverged gets None for each statistic).
@@ -15,7 +15,7 @@ from typing import Any
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.measures import FitThresholds, summarize
-from reglab.runs import RunResult, json_safe
+from reglab.runs.results import RunResult, json_safe
 
 __all__ = ["summarize_sweep", "sweep_document"]
 

@@ -158,4 +158,4 @@ class ThreadGovernor:
 
 
 GOVERNOR = ThreadGovernor()
-"""The process's governor: the trainer calls ``GOVERNOR.tick()`` before every epoch."""
+"""The process's governor: what drives a trainer (:mod:`reglab.runs.local`, the tuner) calls ``GOVERNOR.tick()`` between epochs."""

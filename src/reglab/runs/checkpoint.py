@@ -1,31 +1,42 @@
 """Checkpoints of a sweep: what ``train_runs`` saves between epochs so that the same command resumes
-exactly, and the checks that refuse a file that is broken, of another version or of other runs.
+exactly, the checks that refuse a file that is broken, of another version or of other runs, and the ledger of
+what each worker finished.
 
 A checkpoint is one file: a header line (``reglab-checkpoint 3 sha256=<hex> bytes=<n> reglab=<version>``), then
 the ``torch.save`` bytes of its payload: the fingerprint of the runs it was written for (every run's config and
 data as JSON, with the SHA-256 of a CSV file's bytes), the outcomes and configs of the runs already finished, and
-the state of the stack in training after its last completed epoch. The checksum covers every payload byte: a
+the state of the stack in training after its last completed epoch. Each worker process keeps its own file
+(:func:`worker_path`: the caller's path for this process, ``path.worker1``, … for the others); a resumed call reads
+every file of the path (:func:`read_saved`), with any number of workers. The checksum covers every payload byte: a
 file changed on disk (a flipped bit, a bad copy) is refused, never resumed from. Files of format 2 (a bare
 ``torch.save`` with kind and version inside) are recognised and refused as another version's.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import json
 import os
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
+from reglab.config import RunConfig
 from reglab.data.digest import data_digest
-from reglab.engine.state import outcome_state
+from reglab.engine import Outcome
+from reglab.engine.state import outcome_from_state, outcome_state
 from reglab.errors import DataError
 from reglab.version import installed_version
 
-__all__ = ["CHECKPOINT_KIND", "CHECKPOINT_VERSION", "read_checkpoint", "runs_fingerprint", "write_checkpoint"]
+__all__ = [
+    "CHECKPOINT_KIND", "CHECKPOINT_VERSION", "Ledger", "Saver", "checkpoint_files", "read_checkpoint", "read_saved",
+    "runs_fingerprint", "worker_of", "worker_path", "write_checkpoint",
+]  # fmt: skip
 
 
 def runs_fingerprint(runs: Sequence) -> list[tuple[str, ...]]:
@@ -154,3 +165,84 @@ def write_checkpoint(path: str | Path, fingerprint: list, done: dict, configs: d
         os.replace(tmp, path)  # atomic: an interruption never leaves a half-written checkpoint
     finally:
         tmp.unlink(missing_ok=True)
+
+
+@dataclass
+class Ledger:
+    """What one checkpoint file holds: outcomes and configs of finished runs (by run index)."""
+
+    done: dict[int, Outcome] = field(default_factory=dict)
+    configs: dict[int, RunConfig] = field(default_factory=dict)
+
+
+def worker_path(checkpoint: str | Path, worker: int) -> Path:
+    """The checkpoint file of ``worker``: the caller's path for worker 0 (this process), ``path.worker<k>`` else."""
+    return Path(checkpoint) if worker == 0 else Path(f"{checkpoint}.worker{worker}")
+
+
+def worker_of(name: str, checkpoint_name: str) -> int | None:
+    """The worker whose checkpoint file is called ``name`` (0 for ``checkpoint_name`` itself), else None."""
+    if name == checkpoint_name:
+        return 0
+    number = name.removeprefix(f"{checkpoint_name}.worker")
+    return int(number) if number != name and number.isdigit() else None
+
+
+def checkpoint_files(checkpoint: str | Path) -> list[Path]:
+    """The existing checkpoint files of ``checkpoint``: its own, then the workers' in order."""
+    path = Path(checkpoint)
+    found = [(worker_of(p.name, path.name), p) for p in path.parent.glob(f"{path.name}*") if p.is_file()]
+    return [p for k, p in sorted((k, p) for k, p in found if k is not None)]
+
+
+def read_saved(checkpoint: str | Path | None, fingerprint: list) -> tuple[dict[Path, Ledger], dict[int, dict]]:
+    """Every checkpoint file of ``checkpoint`` (each refused as :func:`read_checkpoint` says):
+    what each holds, and the saved states of stacks in training by group (the furthest when two files hold one)."""
+    ledgers: dict[Path, Ledger] = {}
+    states: dict[int, dict] = {}
+    for path in [] if checkpoint is None else checkpoint_files(checkpoint):
+        saved = read_checkpoint(path, fingerprint)
+        ledgers[path] = _ledger(saved)
+        group, state = saved.get("group"), saved.get("state")
+        if state is not None and (group not in states or state["epoch"] > states[group]["epoch"]):
+            states[group] = state
+    return ledgers, states
+
+
+def _ledger(saved: dict) -> Ledger:
+    return Ledger(
+        {int(i): outcome_from_state(o) for i, o in saved.get("done", {}).items()},
+        {int(i): RunConfig.model_validate(c) for i, c in saved.get("configs", {}).items()},
+    )
+
+
+class Saver:
+    """Writes the checkpoint (finished runs, and the state of the stack in training or None) and remembers when.
+
+    :meth:`due` once ``every`` seconds have passed since the last write; :meth:`worth` after a stack: when
+    nothing was written yet, or when the training since the last write took ten times what that write did
+    (a finished stack is kept at a cost of at most a tenth of the training; many tiny stacks share a write).
+    """
+
+    def __init__(self, write: Callable[[int | None, dict | None], None], every: float) -> None:
+        self.write, self.every = write, every
+        self.last, self.cost, self.writes = time.monotonic(), 0.0, 0
+
+    @classmethod
+    def to(cls, path: str | Path | None, fingerprint: list, ledger: Ledger, every: float) -> Saver | None:
+        """A saver of ``ledger`` to ``path`` (None without a path)."""
+        if path is None:
+            return None
+        return cls(functools.partial(write_checkpoint, path, fingerprint, ledger.done, ledger.configs), every)
+
+    def due(self) -> bool:
+        return time.monotonic() - self.last > self.every
+
+    def worth(self) -> bool:
+        return self.writes == 0 or self.due() or time.monotonic() - self.last > 10 * self.cost
+
+    def __call__(self, group: int | None, state: dict | None) -> None:
+        start = time.monotonic()
+        self.write(group, state)
+        self.last = time.monotonic()
+        self.cost, self.writes = self.last - start, self.writes + 1
