@@ -87,22 +87,24 @@ class RunConfig(_Frozen):
     after the gradient step as ``w ← w − lr·weight_decay·w`` on the same kernels as the penalty.
     """
 
-    hidden: tuple[int, ...] = (128, 128)  # widths of the hidden layers, input to output
-    activation: Activation = "relu"  # after every hidden layer
-    penalty: Regularizer = Field(default_factory=NoPenalty)  # added to the batch-mean data loss
-    l1_method: L1Method = "proximal"  # how the L1 part is applied
-    regularize_output: bool = False  # also penalise the output kernel (biases never)
-    dropout: Rate = 0.0  # rate of inverted dropout after each hidden activation
-    weight_decay: Optional[NonNegative] = None  # decoupled decay; None: 0.01 for adamw, 0 otherwise
-    optimizer: Optimizer = "adam"
-    lr: Positive = 1e-3  # learning rate
-    momentum: Rate = 0.0  # SGD momentum (heavy ball); 0 with Adam and AdamW, which keep their own moments
-    epochs: Epochs = 300  # passes over the training set
-    batch_size: Optional[Count] = 32  # None: full batch
-    patience: Optional[Count] = None  # early stopping on validation data loss; None: off
-    min_delta: NonNegative = 0.0  # smallest decrease of validation loss that counts as improvement
-    input_noise: NonNegative = 0.0  # std of Gaussian jitter added to training inputs, fresh each epoch
-    seed: Seed = 0  # initialisation, batch order, dropout masks and jitter
+    hidden: tuple[int, ...] = Field((128, 128), description="widths of the hidden layers, input to output")
+    activation: Activation = Field("relu", description="activation after every hidden layer (linear: none)")
+    penalty: Regularizer = Field(default_factory=NoPenalty, description="penalty on the hidden kernels, added to the batch-mean data loss")
+    l1_method: L1Method = Field(
+        "proximal", description="how the L1 part is applied: proximal (soft-threshold after each step) or subgradient (as Keras)"
+    )
+    regularize_output: bool = Field(False, description="also penalise the output kernel (biases never)")
+    dropout: Rate = Field(0.0, description="rate of inverted dropout after each hidden activation")
+    weight_decay: Optional[NonNegative] = Field(None, description="decoupled decay; None: 0.01 for adamw, 0 otherwise")
+    optimizer: Optimizer = Field("adam", description="optimizer; adamw decays the weights decoupled from the gradient")
+    lr: Positive = Field(1e-3, description="learning rate")
+    momentum: Rate = Field(0.0, description="SGD momentum (heavy ball); 0 with Adam and AdamW, which keep their own moments")
+    epochs: Epochs = Field(300, description="passes over the training set")
+    batch_size: Optional[Count] = Field(32, description="training rows per step; None: full batch")
+    patience: Optional[Count] = Field(None, description="early stopping on validation data loss; None: off")
+    min_delta: NonNegative = Field(0.0, description="smallest decrease of validation loss that counts as improvement")
+    input_noise: NonNegative = Field(0.0, description="std of Gaussian jitter added to training inputs, fresh each epoch")
+    seed: Seed = Field(0, description="initialisation, batch order, dropout masks and jitter")
 
     @field_validator("hidden", mode="before")
     @classmethod
@@ -157,18 +159,18 @@ class RunConfig(_Frozen):
 class DataConfig(_Frozen):
     """Where the data comes from and how it is split and scaled."""
 
-    dataset: str = "moons"  # a built-in name or a path to a CSV file
-    n_samples: NSamples = 500  # points drawn by a 2-D generator (ignored by real data)
-    noise: NonNegative = 0.3  # noise level of a 2-D generator
-    n_classes: NClasses = 3  # classes of the 'blobs' generator
-    target: str | None = None  # target column of a CSV file
-    missing: MissingRule = "error"  # missing cells of a CSV file: refuse, drop their rows, or impute from the training part
-    drop: tuple[str, ...] = ()  # columns of a CSV file to leave out
-    task: TaskChoice = "auto"  # auto: from the target's type
-    test_size: OpenRate = 0.3  # fraction of all rows held out for test
-    val_size: Rate = 0.0  # fraction of the training part held out for validation
-    standardize: bool = True  # scale features with statistics of the training part only
-    seed: Seed = 0  # data generation and split
+    dataset: str = Field("moons", description="a built-in name or a path to a CSV file")
+    n_samples: NSamples = Field(500, description="points drawn by a 2-D generator (ignored by real data)")
+    noise: NonNegative = Field(0.3, description="noise level of a 2-D generator")
+    n_classes: NClasses = Field(3, description="classes of the 'blobs' generator")
+    target: str | None = Field(None, description="target column of a CSV file")
+    missing: MissingRule = Field("error", description="missing cells of a CSV file: refuse, drop their rows, or impute from training rows")
+    drop: tuple[str, ...] = Field((), description="columns of a CSV file to leave out")
+    task: TaskChoice = Field("auto", description="classification or regression; auto: from the target's type")
+    test_size: OpenRate = Field(0.3, description="fraction of all rows held out for test")
+    val_size: Rate = Field(0.0, description="fraction of the training part held out for validation")
+    standardize: bool = Field(True, description="scale features with statistics of the training part only")
+    seed: Seed = Field(0, description="data generation and split")
 
     @model_validator(mode="after")
     def _dataset(self) -> DataConfig:

@@ -29,6 +29,7 @@ from reglab.errors import ConfigError
 from reglab.rules import NON_NEGATIVE
 
 __all__ = [
+    "CONVENTION",
     "L1",
     "L1L2",
     "L2",
@@ -132,6 +133,10 @@ Regularizer = Annotated[Union[NoPenalty, L1, L2, L1L2], Field(discriminator="kin
 
 PENALTY_KINDS = tuple(p.model_fields["kind"].default for p in (NoPenalty, L1, L2, L1L2))  # none, l1, l2, l1l2
 DEFAULT_STRENGTH = L2.model_fields["lam"].default  # λ of l1 or l2 (and of l1l2's parts) when none is given
+CONVENTION = (
+    "L2(λ) adds λ·Σw² and L1(λ) adds λ·Σ|w| to the batch-mean data loss (Keras's convention: no ½, no 1/n), "
+    "on the hidden kernels only unless the output layer is asked for; a bias is never penalised"
+)  # the λ convention in words, as every page, report and message states it
 
 
 def make_regularizer(
