@@ -22,6 +22,7 @@ from reglab.config import DataConfig, RunConfig
 from reglab.data import load
 from reglab.diagnosis import Settings, diagnose
 from reglab.measures import skill
+from reglab.rules import LEVEL
 from reglab.tuning.space import SearchSpace
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -66,6 +67,12 @@ def test_lecture_case_overfits_and_the_tuned_l2_is_verified_better_on_a_fresh_sa
     page = (tmp_path / "report.html").read_text()
     assert page.index('id="advice"') < page.index('id="metrics"') < page.index('id="detect"')
     assert "paired differences" in page and "data:image/png;base64," in page and "http" not in page.replace("https://", "")
+    assert doc["settings"]["confidence"] == LEVEL and f"tuned − baseline ({LEVEL:.0%} interval)" in page
+    from reglab.diagnosis.report import write_outputs
+
+    other = write_outputs({**doc, "settings": {**doc["settings"], "confidence": 0.9}}, tmp_path / "at 0.9")[1].read_text()
+    assert "tuned − baseline (90% interval)" in other and "train − validation (90% interval)" in other
+    assert "their mean and its 90% interval (paired t-test over seeds)." in other  # the figure's caption
     assert err.count("\n") <= 8 and "verify: the baseline and the chosen configuration on 3 fits (a fresh sample)" in err
 
 

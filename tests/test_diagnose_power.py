@@ -212,6 +212,10 @@ def test_verification_sentences_say_who_is_ahead_by_how_much_and_decide():
         f"[-0.0006, +0.0108], p = 0.066, {test}): keep the baseline; nothing is recommended."
     )
     assert (decision(BETTER), decision(WORSE), decision(UNSURE)) == (REGULARIZE, KEEP, KEEP)
+    assert verification_sentence(BETTER, 0.30, 0.25, "log loss", "t", level=0.9) == (  # a diagnosis run at another level says so
+        "The tuned model's test log loss is lower by 0.0500, significantly (0.3000 → 0.2500; 90% interval of the difference "
+        "[-0.0800, -0.0200], p = 0.004, t): use its settings."
+    )
 
 
 def detectable_by_hand(fits: int, s2: float, rho: float) -> float:

@@ -112,7 +112,8 @@ def tiny_data(task: str, d: int, k: int, n: int = 24):
     ("task", "penalty", "optimizer", "activation", "outputs"),
     [("binary", {"kind": "l2", "lam": 0.01}, "adam", "relu", 1),
      ("multiclass", {"kind": "l1l2", "l1": 0.001, "l2": 0.01}, "sgd", "tanh", 3),
-     ("regression", {"kind": "l1", "lam": 0.001}, "adamw", "gelu", 1)],
+     ("regression", {"kind": "l1", "lam": 0.001}, "adamw", "gelu", 1),
+     ("binary", {"kind": "l2", "lam": 0.01}, "sgd", "linear", 1)],
 )  # fmt: skip
 def test_snippets_run_as_printed_and_keras_parses(task, penalty, optimizer, activation, outputs):
     config = RunConfig(hidden=(8, 4), penalty=penalty, dropout=0.2, optimizer=optimizer, activation=activation, epochs=3, patience=2)
@@ -128,6 +129,20 @@ def test_snippets_run_as_printed_and_keras_parses(task, penalty, optimizer, acti
         warnings.simplefilter("ignore")  # scikit-learn's ConvergenceWarning after 3 epochs
         exec(code["sklearn"], space)
     assert space["model"].predict(space["X_val"]).shape == (40,)
+
+
+def test_the_snippets_translate_every_name_reglab_has_and_state_its_convention_and_validation_fraction():
+    from reglab.diagnosis import recommend
+    from reglab.regularizers import CONVENTION
+    from reglab.rules import ACTIVATIONS, OPTIMIZERS, VALIDATION_FRACTION
+
+    assert set(recommend.TORCH_ACTIVATIONS) == set(recommend.SKLEARN_ACTIVATIONS) == set(ACTIVATIONS)
+    assert set(recommend.KERAS_OPTIMIZERS) == set(recommend.TORCH_OPTIMIZERS) == set(OPTIMIZERS)
+    config = RunConfig(penalty={"kind": "l2", "lam": 0.01}, patience=5, regularize_output=True)
+    stopping = f"early_stopping=True, validation_fraction={VALIDATION_FRACTION:g}, n_iter_no_change=5, "
+    assert stopping in snippets(config, 2, 1, "binary", 8)["sklearn"]
+    found = recommendation(config, 8)
+    assert found["convention"] == CONVENTION and found["where"] == "the hidden kernels and the output kernel; never a bias"
 
 
 def test_nothing_is_recommended_unless_the_decision_is_to_regularize():

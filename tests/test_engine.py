@@ -13,6 +13,7 @@ from reglab.engine.objective import data_loss, penalty_gradient_
 from reglab.errors import DataError
 from reglab.measures import hidden_activations
 from reglab.regularizers import L1, L1L2, L2, NoPenalty
+from reglab.rules import ACTIVATIONS
 from reglab.runs import Run, train_runs
 
 MOONS = DataConfig(dataset="moons", n_samples=80, noise=0.2, val_size=0.25)
@@ -25,19 +26,24 @@ def small(**kw):
     return RunConfig(**{**base, **kw})
 
 
+# the oracle's activations, in plain differentiable torch (a test holds that they are reglab.rules.ACTIVATIONS)
+AUTOGRAD_ACTIVATIONS = {
+    "relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "gelu": torch.nn.functional.gelu, "linear": lambda a: a,
+}  # fmt: skip
+
+
 def autograd_objective(trainer, x, y, masks=None):
     """Per-model batch-mean data loss + penalty, written with plain autograd ops, model by model."""
     stack, totals = trainer.stack, []
     kernels = [k.detach().clone().requires_grad_() for k in stack.kernels]
     biases = [b.detach().clone().requires_grad_() for b in stack.biases]
-    act = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "gelu": torch.nn.functional.gelu, "linear": lambda a: a}
     for m, i in enumerate(trainer.active):
         cfg = trainer.configs[i]
         a = x[m]
         for layer in range(stack.n_layers):
             a = a @ kernels[layer][m] + biases[layer][m]
             if layer < stack.n_layers - 1:
-                a = act[cfg.activation](a)
+                a = AUTOGRAD_ACTIVATIONS[cfg.activation](a)
                 if masks is not None:
                     a = a * masks[layer][m]
         if trainer.task == "binary":
@@ -64,13 +70,11 @@ def batch_of(trainer, size=12):
     return x, y
 
 
-GRADIENT_CASES = [
-    (MOONS, "relu"),
-    (MOONS, "tanh"),
-    (BLOBS, "sigmoid"),
-    (REGRESSION, "gelu"),
-    (MOONS, "linear"),
-]
+GRADIENT_CASES = [((MOONS, BLOBS, REGRESSION)[k % 3], activation) for k, activation in enumerate(ACTIVATIONS)]  # every task
+
+
+def test_the_oracle_knows_every_activation():
+    assert tuple(AUTOGRAD_ACTIVATIONS) == ACTIVATIONS
 
 
 @pytest.mark.parametrize("data, activation", GRADIENT_CASES)

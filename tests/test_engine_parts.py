@@ -1,4 +1,4 @@
-"""The engine's parts on their own: private kernels against their fallbacks, coefficients worked out
+"""The engine's parts on their own: private torch operations against their fallbacks, coefficients worked out
 by hand, the penalty against NumPy, the one stacking rule, and sweep plans."""
 
 import numpy as np
@@ -7,18 +7,19 @@ import torch
 
 from reglab.config import DataConfig, RunConfig
 from reglab.data import load
-from reglab.engine import StackTrainer, kernels, stack_key
+from reglab.engine import StackTrainer, ops, stack_key
 from reglab.engine.coefficients import Coefficients
 from reglab.engine.objective import penalty_value
 from reglab.errors import ConfigError
 from reglab.measures import dead_relu_units
 from reglab.regularizers import L1, L1L2, L2, NoPenalty, penalized_parameters
 from reglab.regularizers import penalty_value as numpy_penalty_value
+from reglab.rules import ACTIVATIONS
 from reglab.runs import Run, group_runs, plan_stacks, train_runs
 
 MOONS = DataConfig(dataset="moons", n_samples=80, noise=0.2, val_size=0.25)
 REGRESSION = DataConfig(dataset="regression", n_samples=80, noise=0.1)
-PRIVATE = kernels.FUSED_ADAM and kernels.GELU_OUT and kernels.GRAD_INPUT
+PRIVATE = ops.FUSED_ADAM and ops.GELU_OUT and ops.GRAD_INPUT
 
 
 def small(**kw):
@@ -35,12 +36,12 @@ def trained_weights(activation: str, data: DataConfig) -> list[np.ndarray]:
     return [w for o in outcomes for w in o.kernels + o.biases]
 
 
-@pytest.mark.skipif(not PRIVATE, reason="this torch lacks the private kernels: only the fallbacks exist")
-@pytest.mark.parametrize("activation, data", [("relu", MOONS), ("tanh", MOONS), ("sigmoid", REGRESSION), ("gelu", REGRESSION)])
-def test_plain_torch_fallbacks_train_like_the_private_kernels(activation, data, monkeypatch):
+@pytest.mark.skipif(not PRIVATE, reason="this torch lacks the private operations: only the fallbacks exist")
+@pytest.mark.parametrize("activation, data", [(a, (MOONS, REGRESSION)[k % 2]) for k, a in enumerate(ACTIVATIONS)])
+def test_plain_torch_fallbacks_train_like_the_private_operations(activation, data, monkeypatch):
     private = trained_weights(activation, data)
     for flag in ("FUSED_ADAM", "GELU_OUT", "GRAD_INPUT"):
-        monkeypatch.setattr(kernels, flag, False)
+        monkeypatch.setattr(ops, flag, False)
     fallback = trained_weights(activation, data)
     assert max(float(np.abs(a).max()) for a in private) > 0.1  # weights that moved, not an empty comparison
     for a, b in zip(private, fallback, strict=True):

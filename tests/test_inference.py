@@ -1,4 +1,4 @@
-"""The sign-flip permutation test and Holm's correction, against scipy and hand-worked cases."""
+"""The sign-flip permutation test and Holm's correction, against scipy and hand-worked cases; the effect sign flips detect."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from reglab.measures.inference import EXACT_UP_TO, detectable_effect, holm, sign_flip_test, smallest_p
+from reglab.measures.inference import EXACT_UP_TO, holm, sign_flip_test, smallest_p
+from reglab.measures.stats import detectable_difference
 
 
 def scipy_sign_flip(d, resamples=np.inf) -> float:
@@ -71,5 +72,28 @@ def test_holm_keeps_the_familywise_error_under_independent_nulls():
 
 def test_the_power_of_a_number_of_seeds():
     assert smallest_p(5) == 0.0625 and smallest_p(6) == 0.03125 and smallest_p(10) == pytest.approx(0.001953125)
-    assert detectable_effect(0.02, 5) == math.inf  # five seeds can never reach 0.05 with sign flips
-    assert detectable_effect(0.02, 10) == pytest.approx((stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) * 0.02 / math.sqrt(10))
+    five, ten = (detectable_difference(0.02 / math.sqrt(n), smallest_p=smallest_p(n)) for n in (5, 10))
+    assert five == math.inf  # five seeds can never reach 0.05 with sign flips
+    assert ten == pytest.approx((stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) * 0.02 / math.sqrt(10), rel=1e-15)
+
+
+def test_the_detectable_difference_with_normal_quantiles_is_the_t_one_with_endless_degrees_of_freedom():
+    assert detectable_difference(1.0) == pytest.approx(stats.norm.ppf(0.975) + stats.norm.ppf(0.8), rel=1e-15)  # 2.80
+    assert detectable_difference(1.0, 10**7) == pytest.approx(detectable_difference(1.0), rel=1e-6)
+    assert detectable_difference(1.0, 9) > detectable_difference(1.0)  # few degrees of freedom: fatter tails
+    assert detectable_difference(0.0) == 0.0 and detectable_difference(1.0, smallest_p=0.049) < math.inf
+
+
+@pytest.mark.parametrize(
+    ("args", "got"),
+    [((-1.0,), "se=-1.0, df=inf, alpha=0.05, power=0.8"), ((math.nan,), "se=nan, df=inf, alpha=0.05, power=0.8"),
+     ((1.0, 0), "se=1.0, df=0, alpha=0.05, power=0.8"), ((1.0, 9, 0.0), "se=1.0, df=9, alpha=0.0, power=0.8"),
+     ((1.0, 9, 0.05, 1.0), "se=1.0, df=9, alpha=0.05, power=1.0")],
+)  # fmt: skip
+def test_the_detectable_difference_refuses_what_has_none(args, got):
+    with pytest.raises(ValueError) as refused:
+        detectable_difference(*args)
+    assert str(refused.value) == (
+        "detectable_difference needs a finite se >= 0, df >= 1, alpha and power in (0, 1) and smallest_p in [0, 1]. "
+        f"Got {got}, smallest_p=0.0 instead."
+    )

@@ -5,14 +5,14 @@ import pytest
 from scipy import stats
 
 from reglab.config import DataConfig, RunConfig
-from reglab.lecture.analysis import above_bayes, arm_summary
-from reglab.lecture.claims import RULE, STATUSES, claims
-from reglab.lecture.compare import Family, clip, compare, describe
+from reglab.lecture.claims import CLAIM_STATUSES, RULE, claims
+from reglab.lecture.compare import Family, clip, compare, describe, detectable
 from reglab.lecture.lambdas import choosing_lambda
 from reglab.lecture.overfitting import capacity, l2
 from reglab.lecture.penalties import penalties, penalty_arms
 from reglab.lecture.plan import Arm, Arms, settings_for
 from reglab.lecture.sheet import checklist, conversion
+from reglab.lecture.summaries import above_bayes, arm_summary
 from reglab.regularizers import L2, NoPenalty
 from reglab.runs import RunResult
 
@@ -152,6 +152,11 @@ def test_a_family_adjusts_its_comparisons_together_by_holm():
     more = [seven.compare(f"c{i}", before, up) for i in range(7)]
     seven.adjust()
     assert all(t["word"] == "indistinguishable" for t in more)  # 7 × 2/256 = 0.055: no longer called
+    sd = tests[0]["sd"]  # each comparison's detectable effect: normal quantiles at Holm's strictest step, 0.05/6
+    expected = (stats.norm.ppf(1 - 0.05 / 12) + stats.norm.ppf(0.8)) * sd / np.sqrt(8)
+    assert [row["detectable"] for row in summary["comparisons"]] == pytest.approx([expected] * 6, rel=1e-12)
+    assert detectable(sd, 8, 6) == pytest.approx(expected, rel=1e-15)
+    assert detectable(sd, 6, 6) == np.inf  # six seeds' smallest p, 1/32, is not below 0.05/6: nothing is detectable
 
 
 def test_a_best_is_chosen_on_validation_and_tested_on_the_test_part():
@@ -242,7 +247,7 @@ def test_claims_take_their_status_from_the_tests():
     assert status["lower"]["L2 pulls the weights toward zero (first layer [-2.78, 1.75] → [-0.5, 0.3])"] == "confirmed"
     assert status["lower"]["Do not regularize the output layer"] == "confirmed"  # penalising it costs accuracy
     assert status["higher"]["Dropout with L2: beneficial or redundant? (the lecture asks)"] == "confirmed"
-    assert all(s in STATUSES for w in status for s in status[w].values())
+    assert all(s in CLAIM_STATUSES for w in status for s in status[w].values())
     assert len(status["higher"]) == 21  # one row per claim of the lecture
 
 

@@ -8,8 +8,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 
 from reglab.views.boundaries import boundary_panels
-from reglab.views.curves import curve_panels, score_panels, validation_curve
+from reglab.views.curves import validation_curve
 from reglab.views.distributions import magnitude_histograms
+from reglab.views.panels import curve_panels, score_panels
 from reglab.views.style import CLASS_COLORS, PALETTE, YELLOW
 
 

@@ -14,7 +14,7 @@ from reglab.lecture import run_lecture, settings_for
 from reglab.views.boundaries import boundary_panels, grid_extent
 from reglab.views.report import write_report
 from reglab.views.report.figures import DRAWINGS, section_figures
-from reglab.views.style import CLASS_COLORS, DPI, MAX_WIDTH, PROBABILITY_CMAP, lighten, save
+from reglab.views.style import CLASS_COLORS, DPI, FIGURE_MAX_INCHES, PROBABILITY_CMAP, lighten, save
 
 SNAPSHOTS = (2, 3)  # below the 4 epochs of TINY: the strip's columns are epochs 2, 3 and 4
 
@@ -60,7 +60,7 @@ def probability_panel(title: str, xx, yy, proba, rng) -> dict:
 def test_every_drawing_fits_the_page_with_no_empty_slot(lecture, drawn):
     assert {s["drawing"] for s in lecture["sections"]} == set(DRAWINGS)
     for _, stem, fig in drawn:
-        assert fig.get_figwidth() <= MAX_WIDTH + 1e-9, stem
+        assert fig.get_figwidth() <= FIGURE_MAX_INCHES + 1e-9, stem
         assert all(is_filled(ax) for ax in fig.axes), (stem, [ax.get_title() for ax in fig.axes if not is_filled(ax)])
 
 
@@ -89,7 +89,7 @@ def test_the_evolution_strip_shows_both_models_at_every_snapshot(lecture, drawn)
     assert stems == ["l2_boundaries", "l2_evolution", "l2_curves"]
     fig = next(fig for _, stem, fig in drawn if stem == "l2_evolution")
     panels = [ax for ax in fig.axes if ax.images]
-    assert len(panels) == 2 * len(epochs) and fig.get_figwidth() <= MAX_WIDTH
+    assert len(panels) == 2 * len(epochs) and fig.get_figwidth() <= FIGURE_MAX_INCHES
     assert [ax.get_title().split("\n")[0] for ax in panels] == [f"epoch {e}" for e in epochs] * 2
     rows = [t.get_text() for ax in panels for t in ax.texts if t.get_text() != "constant output"]
     assert rows == ["no penalty", "L2 λ = 0.01"]  # one label per row, on its first panel
@@ -109,6 +109,76 @@ def test_the_strip_is_left_out_when_no_snapshot_is_below_the_training_length(lec
     section = next(s for s in lecture["sections"] if s["key"] == "l2")
     without = {k: v for k, v in section["figures"].items() if k != "evolution"}  # results.json of an earlier version
     assert [stem for stem, _, _ in DRAWINGS["l2"](without)] == ["l2_boundaries", "l2_curves"]
+
+
+# captions --------------------------------------------------------------------------------------
+
+
+def captions(section: dict, **figures) -> dict[str, str]:
+    """A section's captions by stem, drawn from its saved figure data with ``figures`` put in place of some of it."""
+    return {stem: caption for stem, _, caption in DRAWINGS[section["drawing"]]({**section["figures"], **figures})}
+
+
+def test_the_decay_caption_says_which_pairs_end_at_the_same_weights_from_the_numbers_saved(lecture):
+    from reglab.lecture.decay import ROUNDING
+
+    section = next(s for s in lecture["sections"] if s["key"] == "decay")
+    numbers = section["numbers"]
+    sgd, adam = section["figures"]["pairs"]
+    assert (sgd["max_difference"], adam["max_difference"]) == (numbers["sgd_max_difference"], numbers["adam_max_difference"])
+    assert sgd["models"] == ["SGD + L2 λ = 0.005", "SGD + decay 0.01"] and sgd["rounding"] == adam["rounding"] == ROUNDING
+    head = "Seed 0 of each optimizer and regularizer, smoothed over 15 epochs (the faint line is the raw validation loss)."
+    measured = {**sgd, "max_difference": 3e-16}, {**adam, "max_difference": 0.42}
+    contrary = {**sgd, "max_difference": 0.05}, {**adam, "max_difference": 2e-10}  # as if Adam + L2 were AdamW, and SGD not
+    assert captions(section, pairs=list(measured))["decay_curves"] == (
+        f"{head} SGD + L2 λ = 0.005 and SGD + decay 0.01 end at the same weights (to 3e-16), so they draw the same curves. "
+        f"{adam['models'][0]} and {adam['models'][1]} end at different weights (up to 0.42 apart)."
+    )
+    assert captions(section, pairs=list(contrary))["decay_curves"] == (
+        f"{head} SGD + L2 λ = 0.005 and SGD + decay 0.01 end at different weights (up to 0.05 apart). "
+        f"{adam['models'][0]} and {adam['models'][1]} end at the same weights (to 2e-10), so they draw the same curves."
+    )
+    assert captions(section, pairs=[])["decay_curves"] == head  # results.json of an earlier version: no finding stated
+
+
+def test_the_sparsity_caption_reads_the_zeros_of_l1s_two_steps_from_the_bars(lecture):
+    section = next(s for s in lecture["sections"] if s["key"] == "penalties")
+    steps = section["figures"]["steps"]
+    assert steps == {"proximal": "L1 λ = 0.001 (proximal)", "subgradient": "L1 λ = 0.001 (subgradient, Keras's step)"}
+    bars = section["figures"]["sparsity"]
+    found = {**bars, steps["proximal"]: {"exact": 0.62, "near": 0.7}, steps["subgradient"]: {"exact": 0.0, "near": 0.31}}
+    contrary = {**bars, steps["proximal"]: {"exact": 0.0, "near": 0.2}, steps["subgradient"]: {"exact": 0.45, "near": 0.5}}
+    assert captions(section, sparsity=found)["penalties_sparsity"] == (
+        "Mean fraction over seeds. The proximal L1 step sets 62% of the hidden weights exactly to zero, the subgradient step 0% "
+        "(and 31% near zero)."
+    )
+    assert captions(section, sparsity=contrary)["penalties_sparsity"] == (
+        "Mean fraction over seeds. The proximal L1 step sets 0% of the hidden weights exactly to zero, the subgradient step 45% "
+        "(and 50% near zero)."
+    )
+    assert captions(section, steps=None)["penalties_sparsity"] == "Mean fraction over seeds."
+
+
+def test_the_output_layer_caption_counts_the_seeds_on_which_its_std_rose(lecture):
+    section = next(s for s in lecture["sections"] if s["key"] == "weights")
+    text = "One line per seed (vermillion where it rises). The output layer is not penalised; with L2 on the hidden kernels its std "
+    assert captions(section, output_std=[[0.5, 0.6, 0.7], [0.9, 0.8, 0.6]])["weights_output"] == text + "rises on 2 of 3 seeds."
+    assert captions(section, output_std=[[0.9, 0.8, 0.7], [0.5, 0.6, float("nan")]])["weights_output"] == text + "rises on 0 of 2 seeds."
+
+
+def test_no_caption_or_label_types_the_confidence_level():
+    """The level of the intervals is :data:`reglab.rules.LEVEL`'s, written from it: no drawing, page or diagnosis types it."""
+    from pathlib import Path
+
+    import reglab
+
+    root = Path(reglab.__file__).parent
+    homes = [root / "views", root / "lecture", root / "diagnosis", root / "runs" / "seeds.py", root / "measures" / "stats.py",
+             root / "measures" / "inference.py", root / "measures" / "fit_intervals.py", root / "measures" / "ceiling.py"]  # fmt: skip
+    files = [f for home in homes for f in ([home] if home.is_file() else sorted(home.rglob("*"))) if f.suffix in (".py", ".j2")]
+    typed = [f"{f.relative_to(root)}:{i}" for f in files for i, line in enumerate(f.read_text().splitlines(), 1)
+             if re.search(r"\b0\.95\b|\b95 ?%", line)]  # fmt: skip
+    assert len(files) > 40 and typed == []
 
 
 # the shading --------------------------------------------------------------------------------------
@@ -150,7 +220,7 @@ def test_five_binary_panels_fill_the_sixth_slot_with_the_legend_and_colorbar():
     panels = [probability_panel(f"λ={i}", xx, yy, 1.0 / (1.0 + np.exp(-i * xx)), rng) for i in range(5)]
     fig = boundary_panels(panels, ncols=3)
     *shown, slot = fig.axes
-    assert len(shown) == 5 and not slot.axison and not fig.legends and fig.get_figwidth() <= MAX_WIDTH
+    assert len(shown) == 5 and not slot.axison and not fig.legends and fig.get_figwidth() <= FIGURE_MAX_INCHES
     assert [t.get_text() for t in slot.get_legend().get_texts()] == ["class 0", "class 1", "train", "decision boundary"]
     (bar,) = slot.child_axes
     assert bar._colorbar.orientation == "horizontal" and bar.get_xlabel() == "P(class 1)"

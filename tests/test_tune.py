@@ -196,11 +196,11 @@ def test_a_trial_whose_worker_died_before_marking_it_is_failed_after_the_grace_p
     study = open_study(storage, "orphans", {"objective": "x"}, optuna.samplers.RandomSampler(0))
     orphan, marked = study.ask(), study.ask()
     marked.set_user_attr(liveness.WORKER, liveness.worker_id())
-    liveness.sweep(study, storage)
+    liveness.reap_dead_trials(study, storage)
     assert [t.state for t in study.get_trials()] == [optuna.trial.TrialState.RUNNING] * 2  # young: left alone
     later = datetime.datetime.now() + datetime.timedelta(seconds=10)
     monkeypatch.setattr(liveness, "_now", lambda: later)
-    liveness.sweep(study, storage)
+    liveness.reap_dead_trials(study, storage)
     states = {t.number: t.state for t in study.get_trials()}
     assert states[orphan.number] == optuna.trial.TrialState.FAIL and states[marked.number] == optuna.trial.TrialState.RUNNING
     assert [t.system_attrs.get("failed_trial") for t in study.get_trials() if t.state == optuna.trial.TrialState.WAITING] == [orphan.number]

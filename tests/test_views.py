@@ -202,7 +202,7 @@ def test_interval_bars_with_long_labels_lie_on_rows_with_the_first_on_top():
 
 @pytest.mark.parametrize("stop", [None, 40])
 def test_curve_panels_key_the_stop_line_only_when_one_is_drawn(stop):
-    from reglab.views.curves import curve_panels
+    from reglab.views.panels import curve_panels
 
     curves = [{"label": "a", "train": np.linspace(1, 0.1, 60), "val": np.linspace(1, 0.3, 60), "stop_epoch": stop, "best_epoch": None}]
     fig = rendered(curve_panels(curves, "title"))
@@ -254,14 +254,14 @@ def test_codec_round_trip_is_exact_for_the_chosen_dtype_and_plain_base64():
 def test_the_page_states_the_settings_and_thresholds_of_the_document(tmp_path):
     import dataclasses
 
-    from reglab.lecture import CONVENTION, settings_for
+    from reglab.lecture import CONVERSIONS, settings_for
     from reglab.lecture.sheet import conversion
     from reglab.views.report import write_report
 
     settings = dataclasses.replace(settings_for(quick=True), seeds=3, seed=7, test_size=0.4, val_size=0.2, hidden=(16,), batch_size=8)
     doc = {
         "schema_version": 1, "kind": "reglab-lecture", "settings": dataclasses.asdict(settings), "model": {"layers": [2, 16, 1]},
-        "thresholds": {"gap": 0.07, "underfit_skill": 0.55, "underfit_margin": 0.04}, "confidence": 0.9, "convention": CONVENTION,
+        "thresholds": {"gap": 0.07, "underfit_skill": 0.55, "underfit_margin": 0.04}, "confidence": 0.9, "convention": CONVERSIONS,
         "sections": [], "timing": {"n_runs": 3, "train_seconds": 1.5},
         "ceiling": {"dataset": "moons", "noise": 0.25, "bayes_accuracy": 0.9312}, "claims": [], "checklist": [], "workflow": [],
         "population": {"n": 5000, "seed": "s", "point": 0.0002, "largest_se": 0.0071}, "claims_rule": "rule",

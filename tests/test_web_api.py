@@ -178,7 +178,7 @@ def test_lambda_changed_mid_run_takes_effect(client):
         ({"hidden": [LIMITS["neurons"] + 1]}, "hidden.0"),
         ({"hidden": [4] * (LIMITS["layers"] + 1)}, "hidden"),
         ({"data": {"n_samples": LIMITS["samples"] + 1}}, "data.n_samples"),
-        ({"epochs": LIMITS["epochs"] + 1}, "epochs"),
+        ({"epochs": LIMITS["epochs_cap"] + 1}, "epochs"),
         ({"models": [{}] * (LIMITS["models"] + 1)}, "models"),
         ({"models": [{"lam": -0.1}]}, "models.0.lam"),
         ({"models": [{"penalty": "l3"}]}, "models.0.penalty"),
@@ -253,8 +253,10 @@ def test_page_and_assets_are_served_by_the_app(client):
         assert f'"/static/{name}"' in page.text and client.get(f"/static/{name}").status_code == 200
     assert "http" not in page.text.replace("http-equiv", "")
     options = client.get("/api/options").json()
-    assert options["limits"] == LIMITS and "TF Playground's rate = 2λ" in options["convention"]
-    assert options["idle_timeout_s"] == 2.0 and list(options["inputs"]) == ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
+    assert options["limits"] == LIMITS and options["idle_timeout_s"] == 2.0
+    vocabulary = client.get("/api/vocabulary").json()
+    assert "TF Playground's rate = 2λ" in vocabulary["convention"]
+    assert list(vocabulary["inputs"]) == ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
 
 
 def test_serve_refuses_a_port_in_use_in_one_line(capsys):

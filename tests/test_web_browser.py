@@ -305,6 +305,39 @@ def test_the_layout_fits_the_screen_and_no_label_overlaps(server, page, tmp_path
     save_screenshot(page, tmp_path / f"playground-{name}.png")
 
 
+@pytest.mark.parametrize("page", [PHONE, DESKTOP], ids=["phone", "desktop"], indirect=True)
+def test_the_choices_are_the_servers_vocabulary_and_start_at_its_defaults(server, page):
+    from reglab.regularizers import CONVENTION, PENALTY_KINDS
+    from reglab.rules import ACTIVATIONS, GENERATORS, L1_METHODS, OPTIMIZERS, VALIDATION_FRACTION
+    from reglab.web.models import RunRequest
+    from reglab.web.plane import INPUTS
+
+    url, _ = server
+    open_page(page, url, TINY)
+    values = "id => [...document.getElementById(id).options].filter(o => !o.hidden).map(o => o.value)"
+    assert page.evaluate(values, "activation") == list(ACTIVATIONS)
+    assert page.evaluate(values, "optimizer") == list(OPTIMIZERS)
+    assert page.evaluate(values, "penalty") == list(PENALTY_KINDS)
+    assert page.evaluate(values, "l1_method") == list(L1_METHODS)
+    assert page.evaluate(values, "dataset") == [*GENERATORS, "upload"]
+    assert page.evaluate("Object.keys(Forward.ACTIVATIONS)") == list(ACTIVATIONS)  # the page draws every activation offered
+    boxes = page.evaluate(
+        "[...document.querySelectorAll('[data-input]')].map(b => [b.dataset.input, b.labels[0].textContent.trim(), b.checked])"
+    )
+    assert boxes == [[key, words, key in ("x1", "x2")] for key, words in INPUTS.items()]
+    assert page.inner_text("#convention").startswith(CONVENTION) and "TF Playground's rate = 2λ" in page.inner_text("#convention")
+    defaults = RunRequest()
+    assert page.input_value("#val_size") == f"{VALIDATION_FRACTION:g}" and page.input_value("#noise") == f"{defaults.data.noise:g}"
+    assert page.input_value("#optimizer") == defaults.optimizer and page.input_value("#activation") == defaults.activation
+    assert page.input_value("#penalty") == defaults.models[0].penalty and page.input_value("#lam") == f"{defaults.models[0].lam:g}"
+    # a select built from the vocabulary is reached by its label, as a screen reader reaches it (on a phone, in the drawer)
+    if page.viewport_size["width"] < 500:
+        page.click("#drawer-toggle")
+    for label, id_ in (("Activation", "activation"), ("Optimizer", "optimizer"), ("Penalty", "penalty"), ("L1 method", "l1_method")):
+        assert page.get_by_role("combobox", name=label).get_attribute("id") == id_
+    assert page.evaluate(UNNAMED_CONTROLS) == [] and page.evaluate(OUTSIDE_THE_VIEWPORT) == []
+
+
 def test_double_click_on_reset_then_play_leaves_exactly_one_run(server, page):
     url, app = server
     before = server_runs(app)

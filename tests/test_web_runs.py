@@ -7,9 +7,16 @@ import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+import torch
+
+from reglab.runs import threads
 from reglab.web import create_app
 from reglab.web.app import OWNER_HEADER
 from reglab.web.budget import CoreBudget
+from reglab.web.models import RunRequest
+from reglab.web.plane import load_plane
+from reglab.web.session import PlaygroundRun
 
 with warnings.catch_warnings():  # starlette's test client warns about its httpx dependency at import
     warnings.simplefilter("ignore")
@@ -155,6 +162,26 @@ def test_the_budget_hands_out_its_cores_in_turn():
     alone = budget.acquire(want=2)  # nobody waits: a lone asker takes every free core
     assert alone == 2 and budget.acquire(want=1, give_up=lambda: True) == 0
     budget.release(alone)
+
+
+@pytest.mark.parametrize("cores", [1, 3], ids=["worker-process", "three-cores"])  # a worker process's budget has one core
+def test_a_run_trains_with_the_threads_its_budget_gives_and_nothing_else_sets_them(monkeypatch, cores):
+    set_to, ticked = [], []
+    set_num_threads = torch.set_num_threads
+    monkeypatch.setattr(torch, "set_num_threads", lambda n: (set_to.append((threading.current_thread().name, n)), set_num_threads(n)))
+    monkeypatch.setattr(threads.GOVERNOR, "tick", lambda *args, **kwargs: ticked.append(threading.current_thread().name))
+    request = RunRequest.model_validate({**TINY, "epochs_per_frame": 1})
+    run = PlaygroundRun(request, load_plane(request, None), budget=CoreBudget(cores))
+    try:
+        for _ in range(3):
+            run.command("step").result(timeout=30)
+        assert wait_until(lambda: run.epoch == 3 and run.take() is not None)
+    finally:
+        run.cancel(wait=5.0)
+    worker, drawer = f"reglab-run-{run.id}", f"reglab-run-{run.id}-frames"
+    assert {n for name, n in set_to if name == worker} == {cores}  # alone on the budget: every core, each frame
+    assert [n for name, n in set_to if name == drawer] == [1] and {name for name, _ in set_to} == {worker, drawer}
+    assert ticked == []  # the engine and the playground never tick the command line's governor
 
 
 def test_a_run_that_waits_for_a_core_says_so_and_starts_by_itself():

@@ -154,3 +154,24 @@ def test_the_cost_model_is_this_machines_measurement(monkeypatch):
     steps = 10 * -(-len(small.splits[0].X_train) // 32)  # 10 epochs of batches of 32
     macs = 5 * 32 * (2 * 128 + 128 * 128 + 128)
     assert estimated_seconds(small) == pytest.approx(steps * (1e-3 + 1e-9 * macs))
+
+
+def test_a_script_without_a_main_guard_is_told_why_its_worker_failed(tmp_path):
+    """Worker processes are spawned and import the calling script: one that calls train_runs(..., workers=2) at its
+    top level makes each worker try to spawn again while starting. The error says so, rather than blaming memory."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import reglab.runs.costs\n"
+        "from reglab import DataConfig, RunConfig, grid, train_runs\n"
+        "reglab.runs.costs.SPAWN_SECONDS = 0.0\n"
+        "runs = grid(RunConfig(hidden=(4,), epochs=50), DataConfig(n_samples=80), seeds=range(2), hidden=[(4,), (6,), (8,)])\n"
+        "train_runs(runs, workers=2)\n"
+    )
+    env = {**os.environ, "REGLAB_THREADS": "1", "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert "failed while starting" in last and "if __name__ == \"__main__\":" in last, done.stderr[-2000:]

@@ -7,7 +7,7 @@ The public names are imported on first use (PEP 562), so that ``import reglab.cl
 ``reglab --help`` do not pay for PyTorch: ``reglab.StackTrainer`` imports the engine when read.
 """
 
-import importlib
+import importlib as _importlib
 
 _HOMES = {
     "DataConfig": "reglab.config",
@@ -28,7 +28,7 @@ _HOMES = {
     "load": "reglab.data",
     "make_regularizer": "reglab.regularizers",
     "penalized_parameters": "reglab.regularizers",
-    "summarize": "reglab.measures",
+    "summarize": "reglab.runs",
     "train": "reglab.runs",
     "train_runs": "reglab.runs",
     "tune": "reglab.tuning",
@@ -46,10 +46,11 @@ def __getattr__(name: str):
         return installed_version()
     if name not in _HOMES:
         raise AttributeError(f"module 'reglab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(_HOMES[name]), name)
+    value = getattr(_importlib.import_module(_HOMES[name]), name)
     globals()[name] = value  # read once
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    """The public names (the subpackages stay importable: ``reglab.runs``, ``reglab.measures``, …)."""
+    return sorted([*__all__, "__version__"])

@@ -30,17 +30,22 @@ from reglab.rules import NON_NEGATIVE
 
 __all__ = [
     "CONVENTION",
+    "CONVERSIONS",
     "L1",
     "L1L2",
     "L2",
+    "LAMBDA_KINDS",
     "NoPenalty",
     "PENALTY_KINDS",
     "Regularizer",
+    "lecture_lambda_of",
     "make_regularizer",
     "penalized_parameters",
     "penalty_gradient",
     "penalty_value",
+    "sklearn_alpha_of",
     "soft_threshold",
+    "weight_decay_of",
 ]
 
 
@@ -132,11 +137,33 @@ Regularizer = Annotated[Union[NoPenalty, L1, L2, L1L2], Field(discriminator="kin
 """Any of the penalties; serialises with a ``kind`` tag so configs round-trip through JSON."""
 
 PENALTY_KINDS = tuple(p.model_fields["kind"].default for p in (NoPenalty, L1, L2, L1L2))  # none, l1, l2, l1l2
+LAMBDA_KINDS = tuple(p.model_fields["kind"].default for p in (NoPenalty, L1, L2, L1L2) if "lam" in p.model_fields)  # one λ: l1, l2
 DEFAULT_STRENGTH = L2.model_fields["lam"].default  # λ of l1 or l2 (and of l1l2's parts) when none is given
 CONVENTION = (
     "L2(λ) adds λ·Σw² and L1(λ) adds λ·Σ|w| to the batch-mean data loss (Keras's convention: no ½, no 1/n), "
     "on the hidden kernels only unless the output layer is asked for; a bias is never penalised"
 )  # the λ convention in words, as every page, report and message states it
+CONVERSIONS = {  # the same λ in other tools' terms (derived in the module docstring), as pages and reports state them
+    "pytorch": "PyTorch SGD weight_decay = 2λ",
+    "sklearn": "scikit-learn MLPClassifier alpha = 2λ·batch_size (scikit-learn also penalises the output kernel)",
+    "playground": "TensorFlow Playground regularization rate = 2λ",
+    "lecture": "the lecture's (λ/2n)·Σw² is L2(λ/2n)",
+}
+
+
+def weight_decay_of(l2: float) -> float:
+    """PyTorch SGD's ``weight_decay`` (and TensorFlow Playground's rate) equal to ``L2(l2)``: ``2λ``."""
+    return 2 * l2
+
+
+def sklearn_alpha_of(l2: float, batch_size: int) -> float:
+    """scikit-learn's ``alpha`` equal to ``L2(l2)`` at ``batch_size`` (its penalty is ``alpha/(2·batch)·Σw²``): ``2λ·batch``."""
+    return 2 * l2 * batch_size
+
+
+def lecture_lambda_of(l2: float, n_train: int) -> float:
+    """The λ of the lecture's ``(λ/2n)·Σw²`` equal to ``L2(l2)`` on ``n_train`` training points: ``2n·λ``."""
+    return 2 * n_train * l2
 
 
 def make_regularizer(

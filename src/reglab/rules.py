@@ -20,9 +20,10 @@ from pydantic import BeforeValidator
 from reglab.errors import ConfigError
 
 __all__ = [
-    "ACTIVATIONS", "COUNT", "DATASETS", "EPOCHS", "GENERATORS", "Interval", "L1_METHODS", "LEVEL", "MAX_DEPTH", "MAX_EPOCHS",
-    "MAX_SEED", "MAX_SEEDS", "MAX_WIDTH", "MISSING_RULES", "NON_NEGATIVE", "OPEN_RATE", "OPTIMIZERS", "POSITIVE", "RATE", "REAL",
-    "SEED", "SEEDS", "STATUSES", "TASKS", "TASK_CHOICES", "UNIT", "VALIDATION_FRACTION", "WIDTH", "WIDTHS", "Widths",
+    "ACTIVATIONS", "ALPHA", "COUNT", "DATASETS", "EPOCHS", "GENERATORS", "Interval", "L1_METHODS", "LEVEL",
+    "MAX_DEPTH", "MAX_EPOCHS", "MAX_SEED", "MAX_SEEDS", "MAX_WIDTH", "MISSING_RULES", "NON_NEGATIVE", "OPEN_RATE",
+    "OPTIMIZERS", "POSITIVE", "POWER", "RATE", "REAL", "SEED", "SEEDS", "STATUSES", "TASKS", "TASK_CHOICES", "UNIT",
+    "VALIDATION_FRACTION", "WIDTH", "WIDTHS", "Widths",
 ]  # fmt: skip
 
 Activation = Literal["relu", "tanh", "sigmoid", "gelu", "linear"]  # after every hidden layer (linear: none)
@@ -45,6 +46,8 @@ MAX_EPOCHS = 100_000  # most passes over the training rows
 MAX_SEEDS = 10_000  # most seeds per configuration of a sweep
 VALIDATION_FRACTION = 0.2  # of the training rows, held out when a workflow needs validation data and none was asked for
 LEVEL = 0.95  # of every confidence interval reglab states
+ALPHA = 0.05  # two-sided significance of every test: an interval at LEVEL excludes 0 exactly when p < ALPHA = 1 − LEVEL
+POWER = 0.8  # of every smallest detectable effect reglab states
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ baseline*: the tuned model is worse, or not shown better, or better in loss and 
 
 Sentences, in order:
 
-1. the verification: which model is ahead, by how much (both means, the 95% interval of ``d``, p, the
+1. the verification: which model is ahead, by how much (both means, the interval of ``d`` at the diagnosis's level, p, the
    test and its number of fits) and the decision; when loss and score disagree, that is said;
 2. its power: the smallest difference it could detect (``p < 0.05`` with 80% power, from the achieved
    standard error ``se``: :func:`reglab.measures.stats.detectable_difference`); when ``d`` is not
@@ -29,6 +29,7 @@ import math
 from typing import Any
 
 from reglab.measures.stats import detectable_difference
+from reglab.rules import LEVEL
 
 __all__ = ["KEEP", "MAX_REPEATS", "MAX_SEEDS", "REGULARIZE", "advice", "decision", "fit_sentence", "power_sentence", "score_sentence",
            "verification_sentence"]
@@ -52,11 +53,13 @@ def _p(p: float | None) -> str:
 
 
 def verification_sentence(loss: dict[str, Any], baseline: float, tuned: float, quantity: str, test: str,
-                          score: dict[str, Any] | None = None) -> str:  # fmt: skip
-    """Which model is ahead on the verified ``quantity`` (means ``baseline`` and ``tuned``), by how much, and the
-    decision (a significantly worse ``score`` holds it back: :func:`score_sentence` says why)."""
+                          score: dict[str, Any] | None = None, level: float = LEVEL) -> str:  # fmt: skip
+    """Which model is ahead on the verified ``quantity`` (means ``baseline`` and ``tuned``), by how much, with the
+    interval of the difference at ``level``, and the decision (a significantly worse ``score`` holds it back:
+    :func:`score_sentence` says why)."""
     d, (low, high) = loss["difference"], loss["ci95"]
-    numbers = f"{baseline:.4f} → {tuned:.4f}; 95% interval of the difference [{low:+.4f}, {high:+.4f}], p = {_p(loss['p_value'])}, {test}"
+    interval = f"{level:.0%} interval of the difference [{low:+.4f}, {high:+.4f}]"
+    numbers = f"{baseline:.4f} → {tuned:.4f}; {interval}, p = {_p(loss['p_value'])}, {test}"
     if decision(loss) == REGULARIZE:
         use = ": use its settings" if decision(loss, score) == REGULARIZE else ""
         return f"The tuned model's test {quantity} is lower by {-d:.4f}, significantly ({numbers}){use}."
@@ -141,16 +144,17 @@ def fit_sentence(verdict: str, gap: float, threshold: float, score: str, loss: d
     return ""
 
 
-def advice(verdict: str, gap: float, threshold: float, score: str, verification: dict[str, Any]) -> dict[str, Any]:
+def advice(verdict: str, gap: float, threshold: float, score: str, verification: dict[str, Any], level: float = LEVEL) -> dict[str, Any]:
     """The decision, the sentences that decide it (``reason``) and all the sentences (see the module docstring), from the
-    detection's verdict, its mean gap of ``score`` and the gap threshold, and the verification document."""
+    detection's verdict, its mean gap of ``score`` and the gap threshold, and the verification document, whose intervals
+    are at ``level``."""
     loss, method, metrics = verification["loss"], verification["method"], verification["metrics"]
     name, held_out = verification["quantity"], verification["score_difference"]
     quantity = "log loss" if name == "log_loss" else "MSE"
     score_name = "R²" if verification["score"] == "r2" else verification["score"]
     test = f"{method['test']}, {method['pairs']} fits"
     sentences = [
-        verification_sentence(loss, metrics["baseline"][name], metrics["tuned"][name], quantity, test, held_out),
+        verification_sentence(loss, metrics["baseline"][name], metrics["tuned"][name], quantity, test, held_out, level),
         score_sentence(loss, held_out, score_name, quantity) if held_out else "",
         power_sentence(loss, method, quantity),
         fit_sentence(verdict, gap, threshold, "R²" if score == "r2" else score, loss, quantity),

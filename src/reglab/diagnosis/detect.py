@@ -2,7 +2,8 @@
 
 The baseline (the user's architecture, no penalty, no dropout, no early stopping, the whole epoch
 cap) trains on ``seeds`` model seeds over one fixed split. Its validation part chooses nothing, so the
-train − validation gap is an honest measure of overfitting; its 95% interval is over seeds.
+train − validation gap is an honest measure of overfitting; its interval (at the diagnosis's confidence level,
+:data:`reglab.rules.LEVEL` unless its settings say otherwise) is over seeds.
 
 Underfitting is judged against what the data allows, the *ceiling*: the Bayes accuracy for reglab's
 2-D generators (:func:`reglab.measures.ceiling.bayes_accuracy`, from the known class densities), and
@@ -24,6 +25,7 @@ from reglab.config import DataConfig, RunConfig
 from reglab.data import GENERATORS
 from reglab.diagnosis.settings import Schedule, reference_hidden
 from reglab.measures import FitThresholds, judge, summarize
+from reglab.rules import LEVEL
 from reglab.runs import Run, RunResult, train_runs
 
 __all__ = ["Detection", "baseline_config", "ceiling_of", "detect", "turning_epoch"]
@@ -75,7 +77,7 @@ def bayes_ceiling(data: DataConfig, task: str) -> float | None:
     return bayes_accuracy(data.dataset, data.noise, data.n_classes, data.seed)
 
 
-def ceiling_of(data: DataConfig, reference: list[RunResult], confidence: float = 0.95) -> dict[str, Any]:
+def ceiling_of(data: DataConfig, reference: list[RunResult], confidence: float = LEVEL) -> dict[str, Any]:
     """The best score the data allows on new data: the Bayes accuracy when known, else the reference's
     mean validation score (its interval over seeds beside it)."""
     ok = [r for r in reference if not r.diverged]
@@ -105,7 +107,7 @@ def detect(
     thresholds: FitThresholds,
     *,
     device: str = "cpu",
-    confidence: float = 0.95,
+    confidence: float = LEVEL,
     progress: Callable[[str], None] | None = None,
 ) -> Detection:
     """Trains the baseline on ``seeds`` seeds and the reference on ``min(seeds, 3)``; see the module docstring."""

@@ -20,23 +20,29 @@ from typing import Any
 
 from reglab.config import RunConfig
 from reglab.diagnosis.advice import REGULARIZE
+from reglab.regularizers import CONVENTION, LAMBDA_KINDS, sklearn_alpha_of, weight_decay_of
+from reglab.rules import VALIDATION_FRACTION
 
 __all__ = ["advised", "recommendation", "snippets"]
 
-TORCH_ACTIVATIONS = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()", "gelu": "nn.GELU()"}
-SKLEARN_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic", "gelu": "relu"}  # no GELU in scikit-learn
+# each of reglab.rules.ACTIVATIONS and OPTIMIZERS in the other libraries' words (a test holds the keys to those names)
+TORCH_ACTIVATIONS = {"relu": "nn.ReLU()", "tanh": "nn.Tanh()", "sigmoid": "nn.Sigmoid()", "gelu": "nn.GELU()", "linear": "nn.Identity()"}
+SKLEARN_ACTIVATIONS = {"relu": "relu", "tanh": "tanh", "sigmoid": "logistic", "gelu": "relu", "linear": "identity"}  # no GELU there
+KERAS_OPTIMIZERS = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}
+TORCH_OPTIMIZERS = {"sgd": "torch.optim.SGD", "adam": "torch.optim.Adam", "adamw": "torch.optim.AdamW"}
 
 
 def recommendation(config: RunConfig, batch_size: int) -> dict[str, Any]:
     """The chosen settings in reglab's convention, with the conversions to other libraries."""
     p = config.penalty
-    strengths = {"l1": p.l1, "l2": p.l2} if p.kind == "l1l2" else ({"lam": p.lam} if p.kind in ("l1", "l2") else {})
+    strengths = {"l1": p.l1, "l2": p.l2} if p.kind == "l1l2" else ({"lam": p.lam} if p.kind in LAMBDA_KINDS else {})
     return {
         "penalty": p.kind, **strengths, "dropout": config.dropout,
         "early_stopping": None if config.patience is None else {"patience": config.patience, "restore_best_weights": True},
-        "where": "hidden kernels only" + (" and the output kernel" if config.regularize_output else "") + "; never biases",
-        "convention": "Keras: L2(λ) adds λ·Σw², L1(λ) adds λ·Σ|w| to the batch-mean data loss (no ½, no 1/n)",
-        "pytorch_weight_decay": 2 * p.l2 if p.l2 else None, "sklearn_alpha": 2 * p.l2 * batch_size if p.l2 else 0.0,
+        "where": ("the hidden kernels and the output kernel" if config.regularize_output else "the hidden kernels only") + "; never a bias",
+        "convention": CONVENTION,
+        "pytorch_weight_decay": weight_decay_of(p.l2) if p.l2 else None,
+        "sklearn_alpha": sklearn_alpha_of(p.l2, batch_size) if p.l2 else 0.0,
         "reglab": f"--penalty {p.kind}" + "".join(f" --{k} {v:g}" for k, v in strengths.items()) + f" --dropout {config.dropout:g}"
         + (f" --patience {config.patience}" if config.patience else ""),
     }  # fmt: skip
@@ -64,7 +70,7 @@ def keras(config: RunConfig, n_features: int, n_outputs: int, task: str, batch_s
     stop = f"[keras.callbacks.EarlyStopping(patience={config.patience}, restore_best_weights=True)]" if config.patience else "[]"
     return "\n".join([
         "import keras", "from keras import layers, regularizers", "", "model = keras.Sequential([", *layers, "])",
-        f'model.compile(optimizer=keras.optimizers.{ {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}[config.optimizer] }'
+        f'model.compile(optimizer=keras.optimizers.{KERAS_OPTIMIZERS[config.optimizer]}'
         f'(learning_rate={config.lr:g}), loss="{loss}")',
         f"model.fit(X_train, y_train, validation_data=(X_val, y_val), epochs={config.epochs}, batch_size={batch_size}, callbacks={stop})",
     ])  # fmt: skip
@@ -82,7 +88,7 @@ def pytorch(config: RunConfig, n_features: int, n_outputs: int, task: str, batch
     loss = {"binary": "nn.BCEWithLogitsLoss()", "multiclass": "nn.CrossEntropyLoss()", "regression": "nn.MSELoss()"}[task]
     target = "torch.long" if task == "multiclass" else "torch.float32"
     shape = "" if task == "multiclass" else ".reshape(-1, 1)"
-    optimizer = {"adam": "torch.optim.Adam", "adamw": "torch.optim.AdamW", "sgd": "torch.optim.SGD"}[config.optimizer]
+    optimizer = TORCH_OPTIMIZERS[config.optimizer]
     momentum = f", momentum={config.momentum:g}" if config.optimizer == "sgd" and config.momentum else ""
     penalised = "model[:-1]" if not config.regularize_output else "model"
     patience = config.patience or config.epochs
@@ -123,12 +129,12 @@ def sklearn(config: RunConfig, task: str, batch_size: int) -> str:
         notes.append(f"# scikit-learn has no dropout: the rate {config.dropout:g} is left out")
     if config.activation == "gelu":
         notes.append("# scikit-learn has no GELU: relu instead")
-    stopping = (f"early_stopping=True, validation_fraction=0.2, n_iter_no_change={config.patience}, "
+    stopping = (f"early_stopping=True, validation_fraction={VALIDATION_FRACTION:g}, n_iter_no_change={config.patience}, "
                 if config.patience else "")  # fmt: skip
     return "\n".join([
         f"from sklearn.neural_network import {estimator}", "", *notes,
         f"model = {estimator}(hidden_layer_sizes={tuple(config.hidden)!r}, activation=\"{SKLEARN_ACTIVATIONS[config.activation]}\", "
-        f"solver=\"{solver}\", alpha={2 * p.l2 * batch_size:g}, batch_size={batch_size}, learning_rate_init={config.lr:g}, "
+        f"solver=\"{solver}\", alpha={sklearn_alpha_of(p.l2, batch_size):g}, batch_size={batch_size}, learning_rate_init={config.lr:g}, "
         f"max_iter={config.epochs}, {stopping}random_state=0)",
         "model.fit(X_train, y_train)",
     ])  # fmt: skip

@@ -3,10 +3,13 @@ no network), drawn from the document of :class:`reglab.diagnosis.Diagnosis` alon
 
 The page leads with the advice (the decision and its sentences), the metrics of both models and the
 verification's paired differences; the phases follow. Figures: the paired differences of the verified
-test loss (one dot per fit, coloured by repeat, with their mean and its corrected 95% interval), the
+test loss (one dot per fit, coloured by repeat, with their mean and its corrected interval), the
 baseline's mean loss curves, the search's validation data loss against λ (one colour per penalty kind,
 each point a trial with its standard error over seeds, the chosen one ringed) and its history (each
 trial's loss in order, the best so far as a line).
+
+Every interval is at the level the diagnosis ran with (its settings' ``confidence``; :data:`reglab.rules.LEVEL` for a
+document that does not say), and the page says so in its words.
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ from matplotlib.figure import Figure
 
 from reglab.diagnosis.choose import described
 from reglab.diagnosis.metrics import LABELS
+from reglab.regularizers import PENALTY_KINDS
+from reglab.rules import LEVEL
 from reglab.views.curves import loss_curves
 from reglab.views.style import BLACK, PALETTE, new_figure, styled, to_png_bytes
 
-__all__ = ["differences_figure", "history_figure", "lambda_figure", "write_outputs"]
-
-KINDS = ("none", "l1", "l2", "l1l2")
+__all__ = ["differences_figure", "history_figure", "lambda_figure", "level_of", "write_outputs"]
 
 
 @styled
@@ -36,7 +39,7 @@ def lambda_figure(search: dict[str, Any]) -> Figure:
     fig, axes = new_figure(1, 1, (6.4, 4.2))
     ax = axes[0, 0]
     rows = [t for t in search["history"] if t["state"] == "complete" and t["value"] is not None and "lam" in t["params"]]
-    for i, kind in enumerate(k for k in KINDS if any(t["params"]["penalty"] == k for t in rows)):
+    for i, kind in enumerate(k for k in PENALTY_KINDS if any(t["params"]["penalty"] == k for t in rows)):
         mine = [t for t in rows if t["params"]["penalty"] == kind]
         lam = np.array([t["params"]["lam"] for t in mine])
         mean = np.array([t["value"] for t in mine])
@@ -68,9 +71,9 @@ def history_figure(search: dict[str, Any]) -> Figure:
 
 
 @styled
-def differences_figure(verification: dict[str, Any]) -> Figure:
+def differences_figure(verification: dict[str, Any], level: float = LEVEL) -> Figure:
     """Each fit's paired difference tuned − baseline of the verified test loss (one dot per fit, one colour per
-    repeat), zero, and their mean with its 95% interval (corrected for overlapping training sets on k-fold)."""
+    repeat), zero, and their mean with its interval at ``level`` (corrected for overlapping training sets on k-fold)."""
     fig, axes = new_figure(1, 1, (8.4, 3.6))
     ax = axes[0, 0]
     rows, loss = verification["per_fit"], verification["loss"]
@@ -82,7 +85,7 @@ def differences_figure(verification: dict[str, Any]) -> Figure:
     ax.axhline(0.0, color=BLACK, lw=1.0)
     low, high = loss["ci95"]
     if low is not None and high is not None:
-        ax.axhspan(low, high, color=PALETTE[2], alpha=0.18, lw=0, label="95% interval of the mean")
+        ax.axhspan(low, high, color=PALETTE[2], alpha=0.18, lw=0, label=f"{level:.0%} interval of the mean")
     ax.axhline(loss["difference"], color=PALETTE[2], lw=1.8, label=f"mean {loss['difference']:+.4f}")
     name = LABELS[verification["quantity"]]
     ax.set(xlabel="fit", ylabel=f"tuned − baseline test {name}", title="Verify: paired differences (below 0: tuned better)")
@@ -91,15 +94,21 @@ def differences_figure(verification: dict[str, Any]) -> Figure:
     return fig
 
 
+def level_of(doc: dict[str, Any]) -> float:
+    """The level of the document's intervals: its settings' ``confidence``, or :data:`reglab.rules.LEVEL` when it does
+    not say (a document written before it did, when every diagnosis ran at that level)."""
+    return doc["settings"].get("confidence", LEVEL)
+
+
 def figures(doc: dict[str, Any]) -> dict[str, dict[str, str]]:
     """The page's figures by name, each ``{"caption", "data"}`` (base64 PNG)."""
-    base, ver = doc["baseline"], doc["verification"]
+    base, ver, level = doc["baseline"], doc["verification"], level_of(doc)
     turned = base["turned_upward_epoch"]
     curves = [{"label": "baseline (mean over seeds)", "train": base["curve"]["train"], "val": base["curve"]["val"], "best_epoch": turned}]
     method = ver["method"]
     drawn = {
         "differences": (f"Each fit's difference of test {LABELS[ver['quantity']]}, tuned − baseline ({method['name']}, {method['pairs']} "
-                        f"fits), their mean and its 95% interval ({method['test']}).", differences_figure(ver)),
+                        f"fits), their mean and its {level:.0%} interval ({method['test']}).", differences_figure(ver, level)),
         "curves": ("Baseline: training (solid) and validation (dashed) data loss per epoch; dotted: where validation turned upward.",
                    loss_curves(curves, "Detect: the unregularized baseline")),
     }  # fmt: skip
@@ -128,7 +137,7 @@ def write_outputs(doc: dict[str, Any], folder: str | Path) -> tuple[Path, Path]:
     folder.mkdir(parents=True, exist_ok=True)
     results = folder / "results.json"
     results.write_text(json.dumps(doc, allow_nan=False, indent=2) + "\n", encoding="utf-8")
-    page = environment().get_template("report.html.j2").render(doc=doc, figures=figures(doc))
+    page = environment().get_template("report.html.j2").render(doc=doc, figures=figures(doc), level=f"{level_of(doc):.0%}")
     report = folder / "report.html"
     report.write_text(page, encoding="utf-8")
     return results, report

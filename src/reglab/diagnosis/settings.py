@@ -32,21 +32,23 @@ from typing import Literal, Union
 
 from reglab.config import COUNT, RunConfig
 from reglab.errors import ConfigError
+from reglab.regularizers import PENALTY_KINDS
+from reglab.rules import LEVEL
 from reglab.tuning.space import SearchSpace
 
 __all__ = [
-    "DEFAULT_SPACE", "MIN_TRAIN_ROWS", "REFERENCE_FLOOR", "VERIFY_OFFSET", "Schedule", "Settings",
+    "DEFAULT_SPACE", "DIAGNOSE_MIN_TRAIN_ROWS", "REFERENCE_FLOOR", "VERIFY_OFFSET", "Schedule", "Settings",
     "reference_hidden", "scaled_batch_size", "scaled_epochs", "scaled_patience",
 ]  # fmt: skip
 
 ROW_PASSES = 50_000  # rows seen per model, spread over the epochs
 PATIENCE_STEPS = 300  # steps without improvement of the validation loss before early stopping
-MIN_EPOCHS, MAX_EPOCHS = 20, 200
+MIN_EPOCHS, MAX_EPOCHS = 20, 200  # the range of a diagnosis's epoch budget (rules.MAX_EPOCHS bounds any run)
 SMALL_BATCH, MAX_BATCH, STEPS_SCALE = 32, 512, 100
-MIN_TRAIN_ROWS = 20  # fewer training rows cannot tell over- from underfitting
+DIAGNOSE_MIN_TRAIN_ROWS = 20  # fewer training rows cannot tell over- from underfitting
 VERIFY_OFFSET = 1000  # verification seeds start here above --seed: fresh, never searched
 REFERENCE_FLOOR = 128  # the reference's hidden widths: twice the user's, at least this
-DEFAULT_SPACE = SearchSpace(("l1", "l2", "l1l2"), 1e-5, 1.0, 0.0, 0.5)
+DEFAULT_SPACE = SearchSpace(tuple(k for k in PENALTY_KINDS if k != "none"), 1e-5, 1.0, 0.0, 0.5)  # every penalty kind
 Auto = Literal["auto"]
 
 
@@ -97,7 +99,7 @@ class Settings:
     storage: str | None = None  # a database URL; None: SQLite in the output folder (or a temporary one)
     study: str | None = None  # None: named after the data, model and search
     heartbeat: int = 10
-    confidence: float = 0.95
+    confidence: float = LEVEL  # of every interval the diagnosis states
     folds: int = 5  # verification on a table: k of the repeated k-fold
     repeats: int = 2  # verification on a table: repeats of the k-fold (fits = folds · repeats)
     fresh_rows: int = 20_000  # verification on a generator's data: points of the fresh sample

@@ -43,11 +43,11 @@ from reglab.diagnosis.settings import Settings
 from reglab.engine import stack_key
 from reglab.measures import boundary_grid, boundary_length, grid_predictions, summarize
 from reglab.measures.stats import corrected_resampled_test
+from reglab.rules import ALPHA, LEVEL
 from reglab.runs import Run, RunResult, StackPlan, train_runs
 
 __all__ = ["ALPHA", "Method", "Verification", "boundary_lengths", "compare", "shrinkage", "verify"]
 
-ALPHA = 0.05  # significance level of the tests
 RESOLUTION = 200  # grid points along the longer side, for boundary lengths
 
 
@@ -104,7 +104,7 @@ def method_for(data: DataConfig, split: Split, settings: Settings, first_seed: i
     return Method("repeated k-fold", [s for _, s in fits], seeds, places, settings.folds, settings.repeats)
 
 
-def compare(tuned: list[float], baseline: list[float], confidence: float = 0.95, *, n_train: int = 1, n_test: int = 0) -> dict[str, Any]:
+def compare(tuned: list[float], baseline: list[float], confidence: float = LEVEL, *, n_train: int = 1, n_test: int = 0) -> dict[str, Any]:
     """The difference ``tuned − baseline`` over fits: mean, interval, p-value, whether it is significant and the
     smallest difference the test could detect (corrected for overlapping training sets when ``n_test > 0``)."""
     test = corrected_resampled_test(tuned, baseline, n_train, n_test, confidence)
@@ -216,7 +216,7 @@ def verify(
     first_seed: int,
     *,
     device: str = "cpu",
-    confidence: float = 0.95,
+    confidence: float = LEVEL,
     progress: Callable[[str], None] | None = None,
 ) -> Verification:
     """Trains both models on every fit of the method and compares them; see the module docstring."""

@@ -23,10 +23,11 @@ from reglab.diagnosis.detect import baseline_config, detect
 from reglab.diagnosis.recommend import advised, snippets
 from reglab.diagnosis.resample import check_folds, uses_fresh_sample
 from reglab.diagnosis.search import Search, open_search, search
-from reglab.diagnosis.settings import MIN_TRAIN_ROWS, VERIFY_OFFSET, Schedule, Settings
+from reglab.diagnosis.settings import DIAGNOSE_MIN_TRAIN_ROWS, VERIFY_OFFSET, Schedule, Settings
 from reglab.diagnosis.verify import verify
 from reglab.errors import DataError, given
 from reglab.measures import FitThresholds
+from reglab.rules import VALIDATION_FRACTION
 from reglab.runs import RunResult, json_safe
 
 __all__ = ["SCHEMA_VERSION", "Diagnosis", "diagnose"]
@@ -61,14 +62,16 @@ DOCUMENT_FIELDS = ("schema_version", "data", "advice", "settings", "baseline", "
 
 
 def prepared(data: DataConfig) -> tuple[DataConfig, Split]:
-    """``data`` with a validation part (0.2 when none was asked for), loaded, with enough training rows."""
+    """``data`` with a validation part (:data:`reglab.rules.VALIDATION_FRACTION` when none was asked for), loaded, with
+    enough training rows."""
     if data.val_size == 0:
-        data = data.replace(val_size=0.2)
+        data = data.replace(val_size=VALIDATION_FRACTION)
     split = load(data)
-    if len(split.X_train) < MIN_TRAIN_ROWS:
+    if len(split.X_train) < DIAGNOSE_MIN_TRAIN_ROWS:
         rows = len(split.X_train) + len(split.X_val) + len(split.X_test)
         raise DataError(
-            f"The 'dataset' parameter must give at least {MIN_TRAIN_ROWS} training rows once the test and validation parts are held out. "
+            f"The 'dataset' parameter must give at least {DIAGNOSE_MIN_TRAIN_ROWS} training rows once the test and validation parts "
+            "are held out. "
             f"Got {data.dataset!r} instead ({rows} rows, {len(split.X_train)} for training)."
         )
     return data, split
@@ -90,6 +93,7 @@ def settings_summary(settings: Settings, schedule: Schedule, base: RunConfig, ba
         "seeds": settings.seeds, "search_seeds": settings.search_seeds, "budget": settings.budget,
         "space": settings.space.describe(), "verify_seeds": list(settings.verify_seeds(base)),
         "folds": settings.folds, "repeats": settings.repeats, "fresh_rows": settings.fresh_rows,
+        "confidence": settings.confidence,  # the level of every interval of the document
     }  # fmt: skip
 
 
@@ -157,7 +161,8 @@ def _diagnose(data: DataConfig, base: RunConfig, settings: Settings, thresholds:
     tuned = settings.space.config(searched, study.candidates[choice.chosen].params)
     checked = verify(data, split, baseline, tuned, settings, base.seed + VERIFY_OFFSET, device=device, confidence=settings.confidence,
                      progress=progress)  # fmt: skip
-    found_advice = advice(found.verdict, found.document["gap"]["mean"], thresholds.gap, found.document["score"], checked.document)
+    found_advice = advice(found.verdict, found.document["gap"]["mean"], thresholds.gap, found.document["score"], checked.document,
+                          settings.confidence)
     regularize = found_advice["decision"] == REGULARIZE
     return Diagnosis(
         schema_version=SCHEMA_VERSION, data=data_summary(split, data), advice=found_advice,

@@ -5,7 +5,7 @@ penalty's value and gradient; ``coefficients`` each model's hyperparameters as t
 the update step; ``batches`` the data on the device and each epoch's randomness; ``early_stopping``
 the per-model state machine; ``floats`` flush-to-zero in every thread that computes; ``state``
 outcomes, saving and resuming; ``grouping`` which runs can share a stack; ``trainer`` the one loop;
-``kernels`` the private torch operations, with fallbacks.
+``ops`` the private torch operations, with fallbacks.
 The engine imports only the inputs layer (configs, penalties, data splits): it knows nothing of
 files, plots or terminals.
 """

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import torch
 
 from reglab.engine.coefficients import Coefficients, gather
-from reglab.engine.kernels import fused_adam_
+from reglab.engine.ops import fused_adam_
 from reglab.engine.stack import StackedMLP
 
 __all__ = ["ADAM_BETAS", "ADAM_EPS", "StackOptimizer", "adam_step", "decay_", "sgd_step", "soft_threshold_"]

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import torch
 
-from reglab.engine.kernels import ACTIVATIONS, activation_, activation_backward_
+from reglab.engine.ops import activation_, activation_backward_
+from reglab.rules import ACTIVATIONS
 
 __all__ = ["StackedMLP", "Workspace", "glorot_uniform"]
 

@@ -28,7 +28,7 @@ from reglab.engine.early_stopping import EarlyStopping
 from reglab.engine.stack import StackedMLP
 
 __all__ = [
-    "Outcome", "RestoredState", "Snapshot", "Trainer", "finished_outcomes", "outcome_from_state", "outcome_state", "read_state",
+    "Outcome", "RestoredState", "Snapshot", "Trainer", "finished_outcomes", "outcome_from_state", "outcome_state", "read_state", "reported",
 ]  # fmt: skip
 
 
@@ -63,7 +63,7 @@ def finished_outcomes(
     ``parts`` maps a split part to per-model metric tensors; ``restored`` lists the positions whose
     best early-stopping weights were put back (only they report a ``best_epoch``).
     """
-    values = {part: {name: v.to("cpu", torch.float64).tolist() for name, v in metrics.items()} for part, metrics in parts.items()}
+    values = {part: {name: reported(v) for name, v in metrics.items()} for part, metrics in parts.items()}
     if status == "diverged":  # a diverged model has no metrics: its numbers would read as a real (chance) score
         values = {part: {name: [math.nan] * len(v) for name, v in metrics.items()} for part, metrics in values.items()}
     outcomes = {}
@@ -83,6 +83,16 @@ def finished_outcomes(
             history=history[i],
         )
     return outcomes
+
+
+def reported(values: torch.Tensor) -> list:
+    """Metric values as Python floats, rounded honestly: a float32 value becomes the float64 of its shortest float32
+    repr (an accuracy of 49/50 computed in float32 is 0.98, not 0.9800000190734863), which reads back as the same
+    float32 and keeps every order and tie; a float64 value stays as it is. Nested lists for a 2-D tensor."""
+    array = values.detach().to("cpu").numpy()
+    if array.dtype == np.float32:
+        array = array.astype(str).astype(np.float64)  # NumPy's str of a float32 is its shortest round-trip repr
+    return array.astype(np.float64).tolist()
 
 
 def pack_history(history: dict[str, list[float]]) -> dict[str, torch.Tensor]:

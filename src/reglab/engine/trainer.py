@@ -47,7 +47,7 @@ from reglab.engine.grouping import check_stack
 from reglab.engine.objective import data_loss, penalty_gradient_, penalty_value
 from reglab.engine.optim import StackOptimizer
 from reglab.engine.stack import StackedMLP, Workspace
-from reglab.engine.state import Outcome, Snapshot, finished_outcomes, outcome_from_state, outcome_state, read_state
+from reglab.engine.state import Outcome, Snapshot, finished_outcomes, outcome_from_state, outcome_state, read_state, reported
 from reglab.regularizers import Regularizer
 
 __all__ = [
@@ -225,7 +225,7 @@ class StackTrainer:
         if self.data.n_rows["val"]:
             metrics.update({f"val_{k}": v for k, v in self.evaluate("val").items()})
         names = list(metrics)
-        table = torch.stack([metrics[k] for k in names]).to("cpu", torch.float64).tolist()
+        table = reported(torch.stack([metrics[k] for k in names]))
         report = EpochReport(self.epoch, {})
         finished: dict[str, list[int]] = {"diverged": [], "early_stopped": [], "completed": []}
         improved = []

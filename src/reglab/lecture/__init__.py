@@ -14,30 +14,27 @@ from dataclasses import asdict
 
 import torch
 
+from reglab import regularizers
 from reglab.config import SCHEMA_VERSION
 from reglab.engine import EpochReport
-from reglab.lecture.analysis import THRESHOLDS, score_on_population
 from reglab.lecture.claims import RULE, claims
 from reglab.lecture.command import sweep_command
-from reglab.lecture.compare import ALPHA, CONFIDENCE, CORRECTION, POWER, TEST_NAME
+from reglab.lecture.compare import ALPHA, CORRECTION, POWER, TEST_NAME, detectable
 from reglab.lecture.contents import SECTIONS
 from reglab.lecture.plan import Arms, Settings, grid_description, plan, settings_for
+from reglab.lecture.scores import score_on_population
 from reglab.lecture.sheet import checklist, conversion, next_steps, workflow
+from reglab.lecture.summaries import THRESHOLDS
 from reglab.measures.ceiling import bayes_accuracy
-from reglab.measures.inference import detectable_effect, smallest_p
+from reglab.measures.inference import smallest_p
 from reglab.measures.population import POPULATION_SIZE
+from reglab.regularizers import CONVENTION
+from reglab.rules import LEVEL
 from reglab.runs import Run, StackPlan, json_safe, plan_stacks, train_runs
 
-__all__ = ["CONVENTION", "SECTIONS", "Settings", "planned", "run_lecture", "settings_for", "stacks"]
+__all__ = ["CONVERSIONS", "SECTIONS", "Settings", "planned", "run_lecture", "settings_for", "stacks"]
 
-CONVENTION = {
-    "penalty": "L2(λ) adds λ·Σw² and L1(λ) adds λ·Σ|w| to the batch-mean data loss (Keras's convention: no ½, no 1/n), "
-    "on the kernels of hidden layers only; biases are never penalised.",
-    "pytorch": "PyTorch SGD weight_decay = 2λ",
-    "sklearn": "scikit-learn MLPClassifier alpha = 2λ·batch_size (scikit-learn also penalises the output kernel)",
-    "playground": "TensorFlow Playground regularization rate = 2λ",
-    "lecture": "the lecture's (λ/2n)·Σw² is L2(λ/2n)",
-}
+CONVERSIONS = {"penalty": CONVENTION, **regularizers.CONVERSIONS}  # the λ convention in words, and in other tools' terms
 
 
 @functools.lru_cache(maxsize=1)
@@ -129,8 +126,8 @@ def run_lecture(
             "checklist": checklist(by_key),
             "workflow": workflow(by_key, diagnose, "diagnose/report.html"),
             "teacher": {"conversion": conversion(0.01, s.batch_size, len(base.split.y_train)), "next": next_steps(by_key, found)},
-            "confidence": CONFIDENCE,  # level of every interval over seeds
-            "convention": CONVENTION,
+            "confidence": LEVEL,  # level of every interval over seeds
+            "convention": CONVERSIONS,
             "sections": out,
             "runs": runs_doc,
             "timing": {"train_seconds": round(trained, 1), "population_seconds": round(scored, 1), "analysis_seconds": round(analysed, 1),
@@ -145,5 +142,5 @@ def inference(s: Settings) -> dict:
         "test": TEST_NAME, "correction": CORRECTION, "alpha": ALPHA, "power": POWER, "seeds": s.seeds, "smallest_p": smallest_p(s.seeds),
         "exercise_seeds": s.exercise_seeds, "exercise_smallest_p": smallest_p(s.exercise_seeds),
         # the mean difference 10 seeds detect at 80% power when the differences spread by 0.01 (sd), in a family of 5
-        "example": {"sd": 0.01, "family": 5, "effect": detectable_effect(0.01, s.seeds, ALPHA / 5, POWER)},
+        "example": {"sd": 0.01, "family": 5, "effect": detectable(0.01, s.seeds, 5)},
     }  # fmt: skip

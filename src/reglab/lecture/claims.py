@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from reglab.lecture.compare import describe, word_of
+from reglab.lecture.decay import ROUNDING
 
-__all__ = ["CLAIMS", "RULE", "STATUSES", "claims"]
+__all__ = ["CLAIMS", "RULE", "CLAIM_STATUSES", "claims"]
 
-STATUSES = ("confirmed", "contradicted", "depends", "cannot tell")
+CLAIM_STATUSES = ("confirmed", "contradicted", "depends", "cannot tell")
 RULE = (
     "confirmed: the comparison that tests the claim is distinguishable in the lecture's direction (exact sign-flip test over "
     "seeds, Holm-adjusted within its section's family, p < 0.05); contradicted: distinguishable the other way; depends: it "
@@ -102,7 +103,7 @@ def _weight_decay(s: Sections) -> Judged:
     n = s["decay"]["numbers"]
     sgd, adam = n["sgd_max_difference"], n["adam_max_difference"]
     evidence = f"SGD + L2(λ/2) and SGD + decay λ differ by at most {sgd:.1e} (float64); Adam + L2 and AdamW by up to {adam:.2f}"
-    return ("confirmed" if sgd < 1e-9 else "contradicted"), "", evidence + " (the identity is SGD's, the update the lecture writes)"
+    return ("confirmed" if sgd < ROUNDING else "contradicted"), "", evidence + " (the identity is SGD's, the update the lecture writes)"
 
 
 def _biases(s: Sections) -> Judged:
@@ -215,6 +216,6 @@ def claims(sections: Sections) -> list[dict]:
             status, condition, evidence = judge(sections)
         except KeyError:  # a section this judge also reads was not run
             continue
-        assert status in STATUSES, status
+        assert status in CLAIM_STATUSES, status
         out.append({"claim": claim, "section": key, "status": status, "condition": condition, "evidence": evidence})
     return out

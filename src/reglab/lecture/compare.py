@@ -1,8 +1,8 @@
 """The statistics behind every comparative word of the lecture report, computed apart from the sentences.
 
 Two configurations trained on the same seeds (same seed = same data split) are compared by their paired
-differences ``d_i = b_i − a_i``: the mean, its 95% Student-t interval (a description of the spread, not the
-test) and the two-sided p-value of the exact sign-flip permutation test over seeds
+differences ``d_i = b_i − a_i``: the mean, its Student-t interval at :data:`reglab.rules.LEVEL` (a description of the
+spread, not the test) and the two-sided p-value of the exact sign-flip permutation test over seeds
 (:func:`reglab.measures.inference.sign_flip_test`: no normality assumed, differences with no spread handled).
 
 Every comparison a section makes belongs to the section's :class:`Family`, named on the page beside it. Once
@@ -23,18 +23,18 @@ against each of the others, inside the family; the page says it was chosen, and 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 
 from reglab.measures import summarize
-from reglab.measures.inference import detectable_effect, holm, sign_flip_test, smallest_p
+from reglab.measures.inference import holm, sign_flip_test, smallest_p
+from reglab.measures.stats import detectable_difference
+from reglab.rules import ALPHA, POWER
 
-__all__ = ["ALPHA", "CONFIDENCE", "Best", "Family", "clip", "compare", "describe", "said", "word", "word_of"]
+__all__ = ["ALPHA", "Best", "Family", "clip", "compare", "describe", "detectable", "said", "word", "word_of"]
 
-CONFIDENCE = 0.95  # level of every interval
-ALPHA = 0.05  # level of every family of tests (Holm)
-POWER = 0.8  # of the detectable effects the page states
 TEST_NAME = "exact sign-flip permutation test over seeds"
 CORRECTION = "Holm"
 
@@ -46,7 +46,7 @@ def compare(before: Sequence[float], after: Sequence[float]) -> dict | None:
     if len(pairs) < 2:
         return None
     d = np.array([b - a for a, b in pairs])
-    spread = summarize(d, CONFIDENCE)
+    spread = summarize(d)  # the interval at reglab.rules.LEVEL
     test = {
         "n": len(pairs), "mean_diff": spread["mean"], "sd": spread["std"], "ci_low": spread["ci_low"], "ci_high": spread["ci_high"],
         "p_value": sign_flip_test(d), "wins": int(np.sum(d > 0)), "ties": int(np.sum(d == 0)), "losses": int(np.sum(d < 0)),
@@ -54,6 +54,14 @@ def compare(before: Sequence[float], after: Sequence[float]) -> dict | None:
     test.update(p_adjusted=test["p_value"], family=None, family_size=1)
     test["word"] = word(test)
     return test
+
+
+def detectable(sd: float, n: int, family: int = 1) -> float:
+    """The mean difference the sign-flip test over ``n`` seeds detects with :data:`POWER` at Holm's strictest step in a
+    family of ``family`` comparisons (level ``ALPHA / family``), for differences of standard deviation ``sd``:
+    :func:`reglab.measures.stats.detectable_difference` with normal quantiles, ``se = sd/√n`` and the smallest p-value
+    ``n`` seeds can give (inf when that is not below the level)."""
+    return detectable_difference(sd / math.sqrt(n), alpha=ALPHA / family, power=POWER, smallest_p=smallest_p(n))
 
 
 def word(test: dict | None) -> str:
@@ -84,7 +92,8 @@ def _p(value: float) -> str:
 
 def describe(test: dict | None, what: str, digits: int = 3) -> str:
     """One clause: "<what>: +0.031 [+0.004, +0.058], p = 0.002 (Holm, 5 comparisons: 0.01), higher"; or a tie, or too
-    few seeds. The interval is the 95% t-interval of the mean difference; the word follows the adjusted p."""
+    few seeds. The interval is the t-interval of the mean difference (at :data:`reglab.rules.LEVEL`); the word follows
+    the adjusted p."""
     if test is None:
         return f"{what}: too few seeds to compare"
     if test["word"] == "tie":
@@ -173,7 +182,7 @@ class Family:
             row = {"what": k}
             if t is not None:
                 # the mean difference this comparison would detect with 80% power at Holm's strictest step, from its own spread
-                row.update({f: t[f] for f in fields}, detectable=detectable_effect(t["sd"], t["n"], ALPHA / m, POWER))
+                row.update({f: t[f] for f in fields}, detectable=detectable(t["sd"], t["n"], m))
             rows.append(row)
         return {
             "name": self.name, "test": TEST_NAME, "correction": CORRECTION, "alpha": ALPHA, "power": POWER, "size": m, "seeds": n,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reglab.lecture.decay import DECAY
-from reglab.lecture.exercise import DATASETS
+from reglab.lecture.exercise import EXERCISE
 from reglab.lecture.lambdas import LAMBDA
 from reglab.lecture.overfitting import CAPACITY, L2_PAIR
 from reglab.lecture.penalties import PENALTIES
@@ -12,4 +12,4 @@ from reglab.lecture.weights import WEIGHTS
 
 __all__ = ["SECTIONS"]
 
-SECTIONS = {s.key: s for s in (CAPACITY, L2_PAIR, WEIGHTS, LAMBDA, PENALTIES, DECAY, DROPOUT, DATA, DATASETS)}
+SECTIONS = {s.key: s for s in (CAPACITY, L2_PAIR, WEIGHTS, LAMBDA, PENALTIES, DECAY, DROPOUT, DATA, EXERCISE)}

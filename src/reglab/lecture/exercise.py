@@ -12,15 +12,17 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from reglab.lecture.analysis import boundary_panels, ok, per_seed, references, stat, test_scores, val_scores
 from reglab.lecture.compare import Family, clip, describe, said, word_of
+from reglab.lecture.figure_data import boundary_panels, references
 from reglab.lecture.plan import Arm, Arms, Section, Settings
+from reglab.lecture.scores import ok, per_seed, test_scores, val_scores
+from reglab.lecture.summaries import stat
 from reglab.measures.ceiling import data_ceiling
 from reglab.measures.inference import smallest_p
 from reglab.regularizers import L1, L2
 from reglab.views.report import figures
 
-__all__ = ["DATASETS", "across_datasets", "crossed_findings", "crossed_prose", "crossed_table"]
+__all__ = ["EXERCISE", "across_datasets", "crossed_findings", "crossed_prose", "crossed_table"]
 
 DATASET_NOISE = {"moons": 0.3, "circles": 0.1, "xor": 0.15, "spirals": 0.15}  # classes overlap a little on each
 LAMS = (0.001, 0.01, 0.1)
@@ -95,7 +97,8 @@ def crossed_findings(test: Scores, val: Scores, bayes: Mapping[str, Sequence[flo
 
 
 def crossed_table(test: Scores, bayes: Mapping[str, Sequence[float]], ceilings: Mapping[str, float]) -> dict:
-    """One row per cell: mean test accuracy [95% interval, clipped to 1] and the Bayes rule's on the same points."""
+    """One row per cell: mean test accuracy [interval at :data:`reglab.rules.LEVEL`, clipped to 1] and the Bayes rule's on
+    the same points."""
     rows = []
     for (d, kind, lam), values in test.items():
         shown = clip(stat(list(values)))
@@ -179,4 +182,4 @@ def exercise(arms: Arms, s: Settings) -> dict:
     }
 
 
-DATASETS = Section("datasets", "The practical exercise: λ × L1/L2 × dataset", crossed_arms, exercise, figures.datasets)
+EXERCISE = Section("datasets", "The practical exercise: λ × L1/L2 × dataset", crossed_arms, exercise, figures.datasets)

@@ -5,21 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.lecture.analysis import (
-    SCORE_COLUMNS,
-    above_bayes,
-    arm_summary,
-    boundary_panels,
-    fmt,
-    ok,
-    per_seed,
-    references,
-    score_rows,
-    stat,
-    test_scores,
-)  # fmt: skip
 from reglab.lecture.compare import Family, describe, word_of
+from reglab.lecture.figure_data import boundary_panels, references
 from reglab.lecture.plan import Arm, Arms, Section, Settings
+from reglab.lecture.scores import ok, per_seed, test_scores
+from reglab.lecture.summaries import SCORE_COLUMNS, above_bayes, arm_summary, fmt, score_rows, stat
 from reglab.regularizers import L2, NoPenalty
 from reglab.views.report import figures
 

@@ -5,24 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.lecture.analysis import (
-    SCORE_COLUMNS,
-    above_bayes,
-    arm_summary,
-    boundary_panels,
-    chosen_sentence,
-    complexity_over_seeds,
-    curve,
-    fmt,
-    gaps,
-    mean,
-    references,
-    score_rows,
-    test_scores,
-    val_scores,
-)
 from reglab.lecture.compare import Family, describe, said, word_of
+from reglab.lecture.figure_data import boundary_panels, complexity_over_seeds, curve, references
 from reglab.lecture.plan import Arm, Arms, Section, Settings
+from reglab.lecture.scores import gaps, test_scores, val_scores
+from reglab.lecture.summaries import SCORE_COLUMNS, above_bayes, arm_summary, chosen_sentence, fmt, mean, score_rows
 from reglab.regularizers import L2
 from reglab.views.report import figures
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from reglab.data import load
-from reglab.lecture.analysis import above_bayes, arm_summary, fmt, hidden_weight_stats, mean, ok, per_seed, stat, test_scores
 from reglab.lecture.compare import Family, describe, said, word_of
 from reglab.lecture.plan import Arm, Arms, Section, Settings
+from reglab.lecture.scores import hidden_weight_stats, ok, per_seed, test_scores
+from reglab.lecture.summaries import above_bayes, arm_summary, fmt, mean, stat
 from reglab.measures.weights import FLOAT32_TINY, dead_relu_units
 from reglab.regularizers import L1, L1L2, L2
 from reglab.views.report import figures
@@ -132,6 +133,8 @@ def penalties(arms: Arms, s: Settings) -> dict:
         "figures": {
             "histograms": hist,
             "sparsity": {arms.label(k): {"exact": mean(entries[k]["exact_zero"]), "near": mean(entries[k]["near_zero"])} for k in shown},
+            "steps": {step: arms.label(k) for step, k in (("proximal", "l1@0.001"), ("subgradient", "l1-subgradient"))
+                      if k in shown},  # L1's two steps at the same λ, among the bars
         },
         "numbers": {k: {**entries[k], "label": arms.label(k)} for k in shown},
         "tests": {**tests, "matched_choice": {f: {"key": k, "label": arms.label(k)} for f, k in chosen.items()}},

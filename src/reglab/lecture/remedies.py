@@ -5,22 +5,11 @@ from __future__ import annotations
 import math
 
 from reglab.data import load
-from reglab.lecture.analysis import (
-    SCORE_COLUMNS,
-    above_bayes,
-    arm_summary,
-    boundary_panels,
-    curve,
-    fmt,
-    gaps,
-    mean,
-    per_seed,
-    references,
-    score_rows,
-    test_scores,
-)
 from reglab.lecture.compare import Family, describe, said, word_of
+from reglab.lecture.figure_data import boundary_panels, curve, references
 from reglab.lecture.plan import Arm, Arms, Section, Settings
+from reglab.lecture.scores import gaps, per_seed, test_scores
+from reglab.lecture.summaries import SCORE_COLUMNS, above_bayes, arm_summary, fmt, mean, score_rows
 from reglab.regularizers import L2, NoPenalty
 from reglab.views.report import figures
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from reglab.lecture.compare import describe, said
+from reglab.regularizers import lecture_lambda_of, sklearn_alpha_of, weight_decay_of
 
 __all__ = ["CHECKLIST", "brief", "checklist", "conversion", "next_steps", "workflow"]
 
@@ -99,10 +100,11 @@ def conversion(lam: float = 0.01, batch_size: int = 32, n_train: int = 105) -> d
         "lam": f"{lam:g}",
         "keras": f"kernel_regularizer=regularizers.l2({lam:g})",
         "reglab": f"L2(lam={lam:g})",
-        "pytorch": f"torch.optim.SGD(..., weight_decay={2 * lam:g})  # 2λ, for SGD only (Adam: add the penalty)",
-        "sklearn": f"MLPClassifier(alpha={2 * lam * batch_size:g}, batch_size={batch_size})  # 2λ·batch; penalises the output too",
-        "playground": f"TensorFlow Playground regularization rate {2 * lam:g}  # 2λ",
-        "lecture": f"(λ/2n)·Σw² with n = {n_train} training points and λ = 2n·{lam:g} = {2 * n_train * lam:g}",
+        "pytorch": f"torch.optim.SGD(..., weight_decay={weight_decay_of(lam):g})  # 2λ, for SGD only (Adam: add the penalty)",
+        "sklearn": f"MLPClassifier(alpha={sklearn_alpha_of(lam, batch_size):g}, batch_size={batch_size})"
+        "  # 2λ·batch; penalises the output too",
+        "playground": f"TensorFlow Playground regularization rate {weight_decay_of(lam):g}  # 2λ",
+        "lecture": f"(λ/2n)·Σw² with n = {n_train} training points and λ = 2n·{lam:g} = {lecture_lambda_of(lam, n_train):g}",
     }
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from reglab.lecture.analysis import arm_summary, fmt, hidden_weight_stats, mean, ok, per_seed, stat, test_scores
 from reglab.lecture.compare import Family, describe, said, word_of
 from reglab.lecture.overfitting import with_without_l2
 from reglab.lecture.plan import Arm, Arms, Section, Settings
+from reglab.lecture.scores import hidden_weight_stats, ok, per_seed, test_scores
+from reglab.lecture.summaries import arm_summary, fmt, mean, stat
 from reglab.measures.weights import FLOAT32_TINY
 from reglab.regularizers import L2
 from reglab.views.report import figures

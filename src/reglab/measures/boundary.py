@@ -1,9 +1,9 @@
 """Decision boundaries of a trained model on a 2-D grid, and how complex they are, in NumPy.
 
 A model is given as arrays: ``kernels[i]`` of shape ``[fan_in, fan_out]``, ``biases[i]`` of shape
-``[fan_out]``, the hidden activation (applied after every layer but the last, as in
-:func:`reglab.measures.weights.hidden_activations`) and the task, which fixes the output:
-``binary`` one logit → sigmoid, ``multiclass`` K logits → softmax, ``regression`` linear.
+``[fan_out]``, the hidden activation (applied after every layer but the last) and the task, which fixes
+the output: ``binary`` one logit → sigmoid, ``multiclass`` K logits → softmax, ``regression`` linear
+(the forward pass of :mod:`reglab.measures.forward`).
 
 Grids are ``np.meshgrid(x, y)`` arrays (``xy`` indexing: ``xx`` varies along axis 1, ``yy`` along
 axis 0) with constant spacings ``dx`` and ``dy``, in raw data units. Each grid point stands for
@@ -34,8 +34,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import ndimage
 
-from reglab.config import TASKS
-from reglab.measures.weights import hidden_activations
+from reglab.measures.forward import forward_pass
 
 __all__ = [
     "boundary_complexity",
@@ -47,20 +46,6 @@ __all__ = [
 
 # lattice offsets (columns, rows) of the Crofton estimate, in order of angle on [0, π)
 _OFFSETS = ((1, 0), (2, 1), (1, 1), (1, 2), (0, 1), (-1, 2), (-1, 1), (-2, 1))
-
-
-def _check_task(task: str) -> None:
-    if task not in TASKS:
-        raise ValueError(
-            f"The 'task' parameter must be one of {', '.join(TASKS)}. Got {task!r} instead."
-        )
-
-
-def _outputs(X: np.ndarray, kernels: Sequence[np.ndarray], biases: Sequence[np.ndarray], activation: str) -> np.ndarray:
-    """Raw network outputs ``[n, fan_out]`` (logits for classification), dropout off."""
-    hidden = hidden_activations(X, kernels, biases, activation)
-    h = hidden[-1] if hidden else np.asarray(X, dtype=np.float64)
-    return h @ np.asarray(kernels[-1], dtype=np.float64) + np.asarray(biases[-1], dtype=np.float64)
 
 
 def predict_proba(
@@ -76,24 +61,7 @@ def predict_proba(
     The sigmoid is computed as ``½·(1 + tanh(z/2))`` and the softmax after subtracting each row's
     maximum logit, so neither overflows for large logits.
     """
-    _check_task(task)
-    if len(kernels) == 0 or len(kernels) != len(biases):
-        raise ValueError(
-            "The 'kernels' and 'biases' parameters must be non-empty lists of equal length. "
-            f"Got {len(kernels)} kernels and {len(biases)} biases instead."
-        )
-    z = _outputs(X, kernels, biases, activation)
-    k = z.shape[1]
-    if task == "binary":
-        if k != 1:
-            raise ValueError(
-                f"A binary model must have 1 output logit. Got {k} outputs instead; use task='multiclass'."
-            )
-        return 0.5 * (1.0 + np.tanh(0.5 * z[:, 0]))
-    if task == "multiclass":
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-    return z[:, 0] if k == 1 else z
+    return forward_pass(X, kernels, biases, activation, task).outputs
 
 
 def boundary_grid(X: np.ndarray, resolution: int = 150, margin: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
@@ -143,7 +111,6 @@ def grid_predictions(
     ``label`` is the predicted class as int ``xx.shape`` (``P(class 1) >= 0.5`` for binary, the
     argmax for multiclass) and None for regression.
     """
-    _check_task(task)
     xx, yy = np.asarray(xx, dtype=np.float64), np.asarray(yy, dtype=np.float64)
     if xx.shape != yy.shape or xx.ndim != 2:
         raise ValueError(

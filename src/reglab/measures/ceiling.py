@@ -24,8 +24,8 @@ Gaussian sampled finer than its width is exact far below the Monte Carlo error.
 
 The expectation over ``x`` is a Monte Carlo mean of ``max_k P(k | x)`` over points drawn by the
 generator itself, in blocks of :data:`BLOCK` with seeds ``MC_SEED, MC_SEED + 1, …``, until the
-standard error of the mean is at most :data:`STANDARD_ERROR` (0.001, so the estimate is within
-±0.002 at about 95%) or :data:`MAX_SAMPLES` points are used (at most ``¼/√MAX_SAMPLES`` for two
+standard error of the mean is at most :data:`STANDARD_ERROR` (0.001, so that two standard errors
+are ±0.002) or :data:`MAX_SAMPLES` points are used (at most ``¼/√MAX_SAMPLES`` for two
 classes, since ``max_k P ∈ [½, 1]``). With ``noise = 0`` moons, circles, xor and spirals are
 separable: 1.0. Results are cached per arguments, in memory; the values at the lecture's noise levels
 and at the default noise (0.3) are shipped in :data:`KNOWN`, computed by this module (a test computes

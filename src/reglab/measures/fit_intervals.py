@@ -24,6 +24,7 @@ from scipy import stats
 
 from reglab.measures.fit import _ROUNDING, UNDECIDED, FitThresholds, _check_score, _is_finite_number, generalization_gap, kind_of, skill
 from reglab.measures.stats import summarize
+from reglab.rules import LEVEL
 
 __all__ = ["explain_evidence", "fit_evidence", "verdict_over_seeds"]
 
@@ -94,7 +95,7 @@ def fit_evidence(
     ceiling: float | None = None,
     train_n: int,
     held_out_n: int,
-    confidence: float = 0.95,
+    confidence: float = LEVEL,
 ) -> dict:
     """The verdict of two accuracies with their binomial intervals (the module docstring's second rule):
     ``{"verdict", "train": [score, low, high], "gap": [gap, low, high], "floor", "scale", "sizes"}``, where ``scale`` is
@@ -125,7 +126,7 @@ def verdict_over_seeds(
     thresholds: FitThresholds = DEFAULT,
     *,
     ceiling: float | None = None,
-    confidence: float = 0.95,
+    confidence: float = LEVEL,
 ) -> dict:
     """The verdict of a configuration from its seeds: the rule of :func:`fit_evidence` applied to the mean training
     score and the mean gap, each with its Student-t interval over seeds. ``{"verdict", "train", "gap"`` (summaries of

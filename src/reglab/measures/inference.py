@@ -18,20 +18,19 @@ by Holm's step-down method: with p-values sorted ``p_(1) ≤ … ≤ p_(m)``, th
 
 **Power.** :func:`smallest_p` gives the smallest p-value ``n`` pairs can reach (``2^(1−n)``): with 5 seeds it is
 0.0625 and no sign-flip test can reject at 0.05, with 6 it is 0.031, with 10 it is 0.002 (room for Holm over a
-family). :func:`detectable_effect` gives the mean difference a two-sided test at level α detects with power 0.8
-given the standard deviation of the differences (normal approximation, ``(z_{1−α/2} + z_{0.8})·sd/√n``).
+family). The mean difference a two-sided test at level α detects with power 0.8, given the standard deviation
+``sd`` of the differences, is :func:`reglab.measures.stats.detectable_difference` of ``se = sd/√n`` with normal
+quantiles and this ``smallest_p`` (``(z_{1−α/2} + z_{0.8})·sd/√n``; inf when ``n`` pairs cannot reach α).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from collections.abc import Mapping, Sequence
 
 import numpy as np
-from scipy import stats
 
-__all__ = ["EXACT_UP_TO", "RESAMPLES", "detectable_effect", "holm", "sign_flip_test", "smallest_p"]
+__all__ = ["EXACT_UP_TO", "RESAMPLES", "holm", "sign_flip_test", "smallest_p"]
 
 EXACT_UP_TO = 16  # pairs up to which all 2^n sign assignments are enumerated (65,536)
 RESAMPLES = 99_999  # random sign assignments beyond that
@@ -84,13 +83,3 @@ def smallest_p(n: int) -> float:
         raise ValueError(f"The 'n' parameter must be an int >= 1. Got {n!r} instead.")
     return 2.0 ** (1 - n) if n <= EXACT_UP_TO else 1 / (1 + RESAMPLES)
 
-
-def detectable_effect(sd: float, n: int, alpha: float = 0.05, power: float = 0.8) -> float:
-    """The mean paired difference a two-sided test at level ``alpha`` detects with probability ``power``, for
-    differences of standard deviation ``sd`` over ``n`` pairs: ``(z_{1−α/2} + z_power)·sd/√n``; inf when ``n``
-    pairs cannot reach ``alpha`` at all (:func:`smallest_p`)."""
-    if n < 1 or not math.isfinite(sd) or sd < 0:
-        raise ValueError(f"The 'sd' and 'n' parameters must be a finite sd >= 0 and n >= 1. Got sd={sd!r}, n={n!r} instead.")
-    if smallest_p(n) >= alpha:
-        return math.inf
-    return float((stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * sd / math.sqrt(n))

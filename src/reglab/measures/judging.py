@@ -5,12 +5,12 @@ playground's frames and diagnose's detect step. It takes the task as a dataset g
 regression: :data:`reglab.rules.TASKS`) or as a kind (classification, regression), drops the majority rate of a
 regression, and applies the point rule of :mod:`reglab.measures.fit` or, when the points behind each accuracy are
 known (``train_n``, ``held_out_n``), the rule with their uncertainty of :mod:`reglab.measures.fit_intervals`. A
-non-finite score (a diverged run) has no verdict: ``verdict`` None and a reason that says what to change.
+non-finite score (a diverged run) has no verdict and is refused with ValueError: a caller that shows diverged runs
+says so in :data:`DIVERGED_REASON`'s words.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from reglab.measures import fit
@@ -25,10 +25,10 @@ DIVERGED_REASON = "The loss became NaN or infinite: lower the learning rate or Î
 
 @dataclass(frozen=True)
 class Judgement:
-    """A verdict (one of :data:`reglab.measures.fit.VERDICTS`, :data:`reglab.measures.fit.UNDECIDED`, or None for a
-    diverged run) and the sentence with the numbers behind it."""
+    """A verdict (one of :data:`reglab.measures.fit.VERDICTS`, or :data:`reglab.measures.fit.UNDECIDED`) and the
+    sentence with the numbers behind it."""
 
-    verdict: str | None
+    verdict: str
     reason: str
 
 
@@ -50,8 +50,6 @@ def judge(
     ``held_out_score`` must come from data that chose nothing (not the validation set that picked the epoch by early
     stopping). ``ceiling`` is the best score the data allows on new data (the Bayes accuracy of a 2-D generator, or
     what a high-capacity reference reaches on held-out data), or None."""
-    if any(isinstance(s, float) and not math.isfinite(s) for s in (train_score, held_out_score)):
-        return Judgement(None, DIVERGED_REASON)  # anything else that is not a score is refused by the rules below
     kind = task if task in KINDS else kind_of(task)
     majority = None if kind == "regression" else majority_rate
     limits = thresholds or FitThresholds()
@@ -64,7 +62,7 @@ def judge(
 
 
 def verdict(train_score: float, held_out_score: float, task: str, majority_rate: float | None = None,
-            thresholds: FitThresholds | None = None, **kwargs) -> str | None:  # fmt: skip
+            thresholds: FitThresholds | None = None, **kwargs) -> str:  # fmt: skip
     """The verdict of :func:`judge` alone."""
     return judge(train_score, held_out_score, task, majority_rate, thresholds, **kwargs).verdict
 

@@ -15,8 +15,8 @@ model's score against (the Bayes ceiling itself is its expectation over samples)
 
 Metrics: accuracy and the mean cross-entropy (natural log; binary: of P(class 1), multiclass: of the softmax) for
 classification; R² and RMSE in the target's units for regression. Predictions come from the model's weights in
-float64 by default (as :func:`reglab.measures.boundary.predict_proba` computes them; float32 on request), inputs
-scaled as in training (``transform``).
+float64 by default (:func:`reglab.measures.forward.forward_pass`, as :func:`reglab.measures.boundary.predict_proba`;
+float32 on request), inputs scaled as in training (``transform``).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import numpy as np
 
 from reglab.config import DataConfig
 from reglab.measures.ceiling import CEILING_DATASETS, blob_centres, class_densities
-from reglab.measures.weights import _ACTIVATION_FUNCTIONS
+from reglab.measures.forward import forward_pass
 
 __all__ = ["POPULATION_DATASETS", "POPULATION_SIZE", "fresh_sample", "fresh_seed", "population_scores"]
 
@@ -98,7 +98,7 @@ def population_scores(
         return None
     X, y, bayes = fresh_sample(data.dataset, float(data.noise), int(data.n_classes), int(data.seed), int(n))
     inputs = transform(X) if transform is not None else X
-    out = _predict(inputs, kernels, biases, activation, task, dtype)
+    out = forward_pass(inputs, kernels, biases, activation, task, dtype=dtype).outputs
     if task == "regression":
         y_mean, y_scale = target_scale
         predicted = out * y_scale + y_mean
@@ -112,22 +112,6 @@ def population_scores(
         loss = -np.mean(np.log(p))
         labels = np.argmax(out, axis=1)
     return {"n": n, "accuracy": float(np.mean(labels == y)), "data_loss": float(loss), "bayes_accuracy": float(np.mean(bayes == y))}
-
-
-def _predict(X: np.ndarray, kernels, biases, activation: str, task: str, dtype: type) -> np.ndarray:
-    """The network's outputs on ``X``, its layers computed in ``dtype``: binary P(class 1) [n], multiclass softmax
-    probabilities [n, K], regression the raw output [n] (as :func:`reglab.measures.boundary.predict_proba`)."""
-    act = _ACTIVATION_FUNCTIONS[activation]
-    h = np.asarray(X, dtype=dtype)
-    for kernel, bias in zip(kernels[:-1], biases[:-1]):
-        h = act(h @ np.asarray(kernel, dtype=dtype) + np.asarray(bias, dtype=dtype))
-    z = (h @ np.asarray(kernels[-1], dtype=dtype) + np.asarray(biases[-1], dtype=dtype)).astype(np.float64)
-    if task == "binary":
-        return 0.5 * (1.0 + np.tanh(0.5 * z[:, 0]))  # the sigmoid without overflow
-    if task == "multiclass":
-        e = np.exp(z - z.max(axis=1, keepdims=True))
-        return e / e.sum(axis=1, keepdims=True)
-    return z[:, 0]
 
 
 def _r2(y: np.ndarray, predicted: np.ndarray) -> float:

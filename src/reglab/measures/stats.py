@@ -2,8 +2,9 @@
 resampled t-test of repeated splits and the smallest difference a test can detect (scipy.stats).
 
 For values ``x_1 … x_n``: ``mean = Σx/n``, ``std`` the sample standard deviation (ddof = 1, 0 when
-n = 1) and the interval of the mean at level ``c`` (0.95 by default)
-``mean ± t_{(1+c)/2, n−1} · std / sqrt(n)``, with the quantile from ``scipy.stats.t.ppf``.
+n = 1) and the interval of the mean at level ``c`` (by default :data:`reglab.rules.LEVEL`, the level of
+every interval reglab states) ``mean ± t_{(1+c)/2, n−1} · std / sqrt(n)``, with the quantile from
+``scipy.stats.t.ppf``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats
+
+from reglab.rules import ALPHA, LEVEL, POWER
 
 __all__ = ["corrected_resampled_test", "detectable_difference", "paired_test", "summarize"]
 
@@ -24,7 +27,7 @@ def _check_confidence(confidence: float) -> float:
     return float(confidence)
 
 
-def summarize(values: Sequence[float], confidence: float = 0.95) -> dict:
+def summarize(values: Sequence[float], confidence: float = LEVEL) -> dict:
     """``n, mean, std`` (ddof = 1) and the Student-t interval ``ci_low, ci_high`` of the mean.
 
     With n = 1, ``std`` is 0 and the interval collapses to the mean. NaN or inf values (diverged
@@ -47,7 +50,7 @@ def summarize(values: Sequence[float], confidence: float = 0.95) -> dict:
     return {"n": n, "mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half}
 
 
-def paired_test(a: Sequence[float], b: Sequence[float], confidence: float = 0.95) -> dict:
+def paired_test(a: Sequence[float], b: Sequence[float], confidence: float = LEVEL) -> dict:
     """Paired t-test of ``d = a − b`` (e.g. the same seeds with and without a penalty).
 
     ``t = mean(d) / (std(d) / sqrt(n))`` with ddof = 1, two-sided ``p = 2 · P(T_{n−1} > |t|)``
@@ -87,7 +90,7 @@ def paired_test(a: Sequence[float], b: Sequence[float], confidence: float = 0.95
     }
 
 
-def corrected_resampled_test(a: Sequence[float], b: Sequence[float], n_train: int, n_test: int, confidence: float = 0.95) -> dict:
+def corrected_resampled_test(a: Sequence[float], b: Sequence[float], n_train: int, n_test: int, confidence: float = LEVEL) -> dict:
     """Nadeau and Bengio's corrected resampled t-test of ``d = a − b`` over ``J`` fits whose training sets overlap.
 
     Fit ``j`` trains both models on the same ``n_train`` rows and scores them on the same ``n_test``
@@ -121,12 +124,25 @@ def corrected_resampled_test(a: Sequence[float], b: Sequence[float], n_train: in
             "detectable": detectable_difference(se, n - 1)}  # fmt: skip
 
 
-def detectable_difference(se: float, df: int, alpha: float = 0.05, power: float = 0.8) -> float:
-    """The smallest true difference that a two-sided t-test of level ``alpha`` with standard error ``se`` and
-    ``df`` degrees of freedom detects with probability ``power``: ``(t_{1−α/2, df} + t_{power, df}) · se``
-    (the normal approximation of the power, with t quantiles; at 5% and 80% with many degrees of
-    freedom, 2.80 standard errors)."""
-    if not (0.0 < alpha < 1.0 and 0.0 < power < 1.0 and df >= 1 and se >= 0):
-        raise ValueError(f"detectable_difference needs se >= 0, df >= 1, alpha and power in (0, 1). "
-                         f"Got {se!r}, {df!r}, {alpha!r}, {power!r} instead.")
-    return float(stats.t.ppf(1.0 - alpha / 2.0, df) + stats.t.ppf(power, df)) * se
+def detectable_difference(se: float, df: float = math.inf, alpha: float = ALPHA, power: float = POWER, *, smallest_p: float = 0.0) -> float:
+    """The smallest true mean difference that a two-sided test of level ``alpha``, whose mean difference has standard
+    error ``se``, detects with probability ``power``: ``(q_{1−α/2} + q_power) · se`` (the normal approximation of the
+    power), with ``q`` the quantiles of Student's t with ``df`` degrees of freedom, or of the normal distribution when
+    ``df`` is infinite (the default). At 5% and 80%: 2.80 standard errors with the normal quantiles; 3.15 with 9
+    degrees of freedom.
+
+    Its two uses: a t-test over ``J`` fits (``df = J − 1``, ``se`` as the test computes it, corrected or not:
+    :func:`corrected_resampled_test`), and the sign-flip test over ``n`` seeds, which assumes no t distribution
+    (normal quantiles, ``se = sd/√n``, ``smallest_p`` of :func:`reglab.measures.inference.smallest_p`). A test that
+    cannot give a p-value below ``alpha`` at all (``smallest_p >= alpha``: five seeds of sign flips at 0.05) detects
+    nothing: inf.
+    """
+    if not (0.0 < alpha < 1.0 and 0.0 < power < 1.0 and df >= 1 and math.isfinite(se) and se >= 0 and 0.0 <= smallest_p <= 1.0):
+        raise ValueError(
+            "detectable_difference needs a finite se >= 0, df >= 1, alpha and power in (0, 1) and smallest_p in [0, 1]. "
+            f"Got se={se!r}, df={df!r}, alpha={alpha!r}, power={power!r}, smallest_p={smallest_p!r} instead."
+        )
+    if smallest_p >= alpha:
+        return math.inf
+    quantile = stats.norm.ppf if math.isinf(df) else lambda q: stats.t.ppf(q, df)
+    return float(quantile(1.0 - alpha / 2.0) + quantile(power)) * se

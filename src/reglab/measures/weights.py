@@ -24,22 +24,12 @@ import math
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import special
 
-from reglab.config import ACTIVATIONS
+from reglab.measures.forward import forward_pass
 
 __all__ = ["FLOAT32_TINY", "dead_relu_units", "dead_units", "hidden_activations", "layer_stats", "weight_stats"]
 
 FLOAT32_TINY = float(np.finfo(np.float32).tiny)  # smallest normal float32: a smaller result is flushed to zero in training
-
-# the NumPy form of each activation of reglab.config.ACTIVATIONS (a test holds that the names agree)
-_ACTIVATION_FUNCTIONS = {
-    "relu": lambda z: np.maximum(z, 0.0),
-    "tanh": np.tanh,
-    "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),  # overflow-free form of 1 / (1 + e^-z)
-    "gelu": lambda z: 0.5 * z * (1.0 + special.erf(z / math.sqrt(2.0))),  # exact GELU, z·Φ(z)
-    "linear": lambda z: z,  # no activation: the network is linear in its inputs
-}
 
 
 def weight_stats(w: np.ndarray, near_zero: float = 1e-3) -> dict:
@@ -98,22 +88,11 @@ def hidden_activations(
     """Post-activation outputs ``h_i = act(h_{i-1} @ W_i + b_i)`` of every hidden layer (not the output).
 
     ``kernels[i]`` has shape ``[fan_in, fan_out]``, ``biases[i]`` shape ``[fan_out]`` (zeros if None);
-    dropout is off, as at evaluation.
+    dropout is off, as at evaluation (:func:`reglab.measures.forward.forward_pass`).
     """
-    if activation not in ACTIVATIONS:
-        raise ValueError(
-            f"The 'activation' parameter must be one of {', '.join(ACTIVATIONS)}. "
-            f"Got {activation!r} instead."
-        )
-    act = _ACTIVATION_FUNCTIONS[activation]
-    h = np.asarray(X, dtype=np.float64)
-    outputs = []
-    for i, kernel in enumerate(kernels[:-1]):
-        kernel = np.asarray(kernel, dtype=np.float64)
-        bias = np.zeros(kernel.shape[1]) if biases is None else np.asarray(biases[i], dtype=np.float64)
-        h = act(h @ kernel + bias)
-        outputs.append(h)
-    return outputs
+    if biases is None:
+        biases = [np.zeros(np.shape(kernel)[1]) for kernel in kernels]
+    return forward_pass(X, kernels, biases, activation).hidden
 
 
 def dead_relu_units(

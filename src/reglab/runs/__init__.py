@@ -11,10 +11,10 @@ machine, measured) · ``threads`` (the thread count that follows the machine's l
 from reglab.runs.checkpoint import read_checkpoint, runs_fingerprint
 from reglab.runs.plan import Run, StackJob, StackPlan, check_runs_memory, grid, group_runs, plan_stacks
 from reglab.runs.results import RunResult, json_safe
-from reglab.runs.seeds import summarize_sweep, sweep_document
+from reglab.runs.seeds import summarize, summarize_sweep, sweep_document
 from reglab.runs.train import train, train_runs
 
 __all__ = [
     "Run", "RunResult", "StackJob", "StackPlan", "check_runs_memory", "grid", "group_runs", "json_safe", "plan_stacks",
-    "read_checkpoint", "runs_fingerprint", "summarize_sweep", "sweep_document", "train", "train_runs",
+    "read_checkpoint", "runs_fingerprint", "summarize", "summarize_sweep", "sweep_document", "train", "train_runs",
 ]  # fmt: skip

@@ -3,9 +3,9 @@
 Runs that differ only in their seed (the model's and the data's) are one configuration. For each,
 the test score (accuracy, or R² for regression), the training score and the generalization gap
 (train score − held-out score, see :attr:`reglab.runs.results.RunResult.gap`) are summarised over seeds
-with :func:`reglab.measures.summarize`: mean, std (ddof = 1) and the 95 % Student-t interval of the
-mean. Diverged runs have no scores: they are counted in ``diverged`` and left out of the statistics
-(a configuration whose runs all diverged gets None for each statistic).
+with :func:`reglab.measures.summarize`: mean, std (ddof = 1) and the Student-t interval of the mean at
+:data:`reglab.rules.LEVEL`. Diverged runs have no scores: they are counted in ``diverged`` and left out of
+the statistics (a configuration whose runs all diverged gets None for each statistic).
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
-from reglab.measures import FitThresholds, summarize
+from reglab.errors import ConfigError, received
+from reglab.measures import FitThresholds
+from reglab.measures import summarize as summarize_values
 from reglab.runs.results import RunResult, json_safe
 
-__all__ = ["summarize_sweep", "sweep_document"]
+__all__ = ["summarize", "summarize_sweep", "sweep_document"]
 
 
 def _without_seed(config: RunConfig, data: DataConfig) -> tuple[RunConfig, DataConfig]:
@@ -25,7 +27,7 @@ def _without_seed(config: RunConfig, data: DataConfig) -> tuple[RunConfig, DataC
 
 
 def _statistics(values: list[float]) -> dict[str, float] | None:
-    return summarize(values) if values else None
+    return summarize_values(values) if values else None
 
 
 def _summarize_group(members: list[RunResult], thresholds: FitThresholds | None) -> dict[str, Any]:
@@ -69,3 +71,20 @@ def sweep_document(results: Sequence[RunResult], thresholds: FitThresholds | Non
         "runs": [r.to_dict(thresholds) for r in results],
         "summary": summarize_sweep(results, thresholds),
     })
+
+
+def summarize(values: Sequence[RunResult] | Sequence[float], *args: Any, **kwargs: Any) -> list[dict[str, Any]] | dict[str, float]:
+    """Statistics over seeds of what was trained or measured: the results of :func:`reglab.train_runs` (or of
+    :func:`reglab.grid`'s runs) give one summary per configuration (:func:`summarize_sweep`); numbers give their
+    mean, std and interval (:func:`reglab.measures.summarize`). Anything else is refused, saying what it takes."""
+    items = list(values) if isinstance(values, Sequence) and not isinstance(values, (str, bytes)) else None
+    if items and all(isinstance(v, RunResult) for v in items):
+        return summarize_sweep(items, *args, **kwargs)
+    if items and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
+        return summarize_values(items, *args, **kwargs)
+    odd = [v for v in items or () if not isinstance(v, (RunResult, int, float)) or isinstance(v, bool)]
+    wrong = received(odd[0]) if odd else received(values)
+    raise ConfigError(
+        "The 'values' parameter of summarize must be a list of RunResult (what reglab.train_runs returns) or a list of "
+        f"numbers (e.g. test accuracies over seeds). Got {wrong} instead."
+    )

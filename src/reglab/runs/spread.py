@@ -165,6 +165,7 @@ class _Postman:
         self.inbox, self.children, self.waiting, self.results = inbox, children, waiting, results
         self.on_epoch, self.on_stack = on_epoch, on_stack
         self.last = 0.0
+        self.started: set[int] = set()  # workers that reached their own code (imports and the script are behind them)
 
     def collect(self, block: bool) -> None:
         """Handles the messages waiting (without ``block``: at most every 50 ms), or waits for the next one."""
@@ -186,7 +187,9 @@ class _Postman:
 
     def _handle(self, message: tuple) -> None:
         kind, worker, *rest = message
-        if kind == "epoch" and self.on_epoch is not None:
+        if kind == "started":
+            self.started.add(worker)
+        elif kind == "epoch" and self.on_epoch is not None:
             self.on_epoch(*rest)
         elif kind == "stack" and self.on_stack is not None:
             self.on_stack(*rest)
@@ -212,6 +215,12 @@ class _Postman:
                     pass
                 if k in self.waiting:
                     self.waiting.discard(k)
+                    if k not in self.started and code > 0:
+                        raise WorkerError(
+                            f"Training worker {k} failed while starting (exit code {code}; its error is printed above). A script "
+                            "that calls train_runs(..., workers=N) must call it under 'if __name__ == \"__main__\":', as each "
+                            "worker process imports the script."
+                        )
                     raise WorkerError(
                         f"Training worker {k} ended without its results (exit code {code}: killed, or out of memory); "
                         "run the same command again to resume from the checkpoint."
@@ -261,6 +270,7 @@ def _work(order: _Order, counter, outbox) -> None:
     signal.signal(signal.SIGINT, _stop_once)
     signal.signal(signal.SIGTERM, _stop_once)
     k = order.worker
+    outbox.put(("started", k))
     try:
         _die_with(order.parent)
         flush_subnormals()

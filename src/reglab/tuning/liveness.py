@@ -3,7 +3,7 @@
 A worker marks each trial it trains with its identity (``worker``: host and process id) and, while
 the trial trains, records Optuna's heartbeat for it every ``heartbeat_interval`` seconds from a
 background thread (:class:`Heartbeat`; the storage's own clock, so the machines' clocks may differ).
-Before asking for trials, every worker sweeps the study (:func:`sweep`):
+Before asking for trials, every worker reaps the study's dead trials (:func:`reap_dead_trials`):
 
 * a RUNNING trial whose heartbeat is older than the storage's grace period is failed by Optuna's
   ``fail_stale_trials`` and re-asked through its ``RetryHeartbeatStaleTrialCallback`` (a WAITING copy
@@ -15,7 +15,7 @@ Before asking for trials, every worker sweeps the study (:func:`sweep`):
   by the sweeping machine's clock: no live worker leaves a trial unmarked that long. Without this, such
   an orphan would count as running forever and the study would never reach its total.
 
-Failing a trial is a compare-and-set in the storage: when two workers sweep at once, one of them
+Failing a trial is a compare-and-set in the storage: when two workers reap at once, one of them
 fails it and re-asks it, the other sees it finished and leaves it.
 """
 
@@ -33,9 +33,10 @@ import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
-__all__ = ["WORKER", "Heartbeat", "fail_and_retry", "fail_still_running", "sweep", "worker_id"]
+__all__ = ["HEARTBEAT", "WORKER", "Heartbeat", "fail_and_retry", "fail_still_running", "reap_dead_trials", "worker_id"]
 
 WORKER = "worker"  # user attribute: host:pid of the process training the trial
+HEARTBEAT = 10  # seconds between a worker's signs of life in a shared study (Optuna's heartbeat interval)
 
 
 def worker_id() -> str:
@@ -94,12 +95,12 @@ def _now() -> datetime.datetime:
     return datetime.datetime.now()
 
 
-def sweep(study: optuna.Study, storage: optuna.storages.RDBStorage) -> None:
+def reap_dead_trials(study: optuna.Study, storage: optuna.storages.RDBStorage) -> None:
     """Fails and re-asks the trials whose worker is gone (see the module docstring)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
         optuna.storages.fail_stale_trials(study)
-    grace = datetime.timedelta(seconds=storage.grace_period or 3 * (storage.get_heartbeat_interval() or 10))
+    grace = datetime.timedelta(seconds=storage.grace_period or 3 * (storage.get_heartbeat_interval() or HEARTBEAT))
     now = _now()
     for trial in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         worker = trial.user_attrs.get(WORKER)
@@ -122,7 +123,7 @@ class Heartbeat:
         self.thread = threading.Thread(target=self._beat, name="reglab-heartbeat", daemon=True)
 
     def _beat(self) -> None:
-        interval = self.storage.get_heartbeat_interval() or 10
+        interval = self.storage.get_heartbeat_interval() or HEARTBEAT
         while True:
             with self.lock:
                 ids = sorted(self.trial_ids)

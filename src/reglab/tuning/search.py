@@ -2,7 +2,7 @@
 
 A round of the worker:
 
-1. sweep the study (:func:`reglab.tuning.liveness.sweep`): trials of dead workers are failed and re-asked;
+1. reap the study (:func:`reglab.tuning.liveness.reap_dead_trials`): trials of dead workers are failed and re-asked;
 2. stop when the study holds ``n_trials`` finished trials (COMPLETE or PRUNED);
 3. ask ``min(batch, room)`` trials, where room is ``n_trials`` − finished − RUNNING (a worker waits
    while the RUNNING trials of others fill the study);
@@ -48,7 +48,7 @@ from reglab.data import load
 from reglab.engine import EpochReport, StackTrainer
 from reglab.runs import Run
 from reglab.runs.threads import GOVERNOR
-from reglab.tuning.liveness import WORKER, Heartbeat, fail_still_running, sweep, worker_id
+from reglab.tuning.liveness import HEARTBEAT, WORKER, Heartbeat, fail_still_running, reap_dead_trials, worker_id
 from reglab.tuning.pruning import RungView
 from reglab.tuning.space import SearchSpace
 
@@ -101,7 +101,7 @@ def claim(
 
 
 def ask(study: optuna.Study, n: int, me: str) -> list[optuna.Trial]:
-    """``n`` new trials, each marked with this worker's identity. A trial that another worker's sweep failed
+    """``n`` new trials, each marked with this worker's identity. A trial that another worker reaped
     before it was marked (this process was paused longer than the grace period right after asking, see
     :mod:`reglab.tuning.liveness`) has been re-asked there: it is left out here."""
     trials = []
@@ -139,9 +139,9 @@ def work(
     state at that moment (:func:`round_key`): the trials asked then depend on the study's history only, not on
     how many rounds this process ran, so a search interrupted and resumed asks what an uninterrupted one asks."""
     me, trained = worker_id(), 0
-    wait = storage.get_heartbeat_interval() or 10
+    wait = storage.get_heartbeat_interval() or HEARTBEAT
     while True:
-        sweep(study, storage)
+        reap_dead_trials(study, storage)
         finished = count(study, FINISHED)
         if progress is not None:
             progress(finished, None)

@@ -32,7 +32,7 @@ from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.measures import FitThresholds
 from reglab.runs import Run, RunResult, json_safe, train_runs
 from reglab.runs.seeds import summarize_sweep
-from reglab.tuning.liveness import Heartbeat, fail_still_running, sweep, worker_id
+from reglab.tuning.liveness import HEARTBEAT, Heartbeat, fail_still_running, reap_dead_trials, worker_id
 from reglab.tuning.records import data_record
 from reglab.tuning.search import ask, claim, count
 from reglab.tuning.storage import OBJECTIVE, open_storage, open_study
@@ -72,14 +72,14 @@ def work(
     *,
     batch: int = 8,
     device: str = "cpu",
-    heartbeat: int = 10,
+    heartbeat: int = HEARTBEAT,
     thresholds: FitThresholds | None = None,
 ) -> int:
     """Trains configurations of the shared grid until all are complete; returns how many this worker trained."""
     storage, study, groups = open_sweep(runs, url, name, heartbeat)
     me, trained = worker_id(), 0
     while True:
-        sweep(study, storage)
+        reap_dead_trials(study, storage)
         done = count(study, (TrialState.COMPLETE,))
         if done >= len(groups):
             return trained
@@ -126,7 +126,7 @@ def result_from_document(doc: dict[str, Any]) -> RunResult:
 def collect(runs: Sequence[Run], url: str, name: str, thresholds: FitThresholds | None = None) -> dict[str, Any]:
     """The whole sweep's document (``reglab sweep --json``) from the study; a configuration not yet
     complete is left out, and ``missing`` lists the indices of such configurations."""
-    storage, study, groups = open_sweep(runs, url, name, heartbeat=10, must_exist=True)
+    storage, study, groups = open_sweep(runs, url, name, heartbeat=HEARTBEAT, must_exist=True)
     by_configuration = {}
     try:
         for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):

@@ -26,7 +26,7 @@ import numpy as np
 
 from reglab.config import RunConfig
 from reglab.errors import OptionError
-from reglab.regularizers import PENALTY_KINDS, make_regularizer
+from reglab.regularizers import LAMBDA_KINDS, PENALTY_KINDS, make_regularizer
 
 if TYPE_CHECKING:  # optuna is imported by the modules that run a study, not by the command line's parsing
     import optuna
@@ -41,7 +41,7 @@ DROPOUT_GRID_POINTS = 3
 class SearchSpace:
     """Penalty kinds × λ ∈ [lam_low, lam_high] (log scale) × dropout ∈ [dropout_low, dropout_high]."""
 
-    penalties: tuple[str, ...] = ("l1", "l2")  # kinds searched, from none, l1, l2, l1l2
+    penalties: tuple[str, ...] = LAMBDA_KINDS  # kinds searched (of PENALTY_KINDS); by default those of one λ: l1, l2
     lam_low: float = 1e-5  # > 0: λ is searched on a log scale
     lam_high: float = 1.0  # >= lam_low
     dropout_low: float = 0.0  # in [0, 1)

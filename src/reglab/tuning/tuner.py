@@ -24,15 +24,19 @@ from optuna.trial import TrialState
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.errors import ConfigError
+from reglab.rules import VALIDATION_FRACTION
 from reglab.runs import json_safe
+from reglab.tuning.liveness import HEARTBEAT
 from reglab.tuning.records import data_record, training_record
 from reglab.tuning.search import Plan, Progress, SamplerFor, work
 from reglab.tuning.space import SearchSpace
 from reglab.tuning.storage import OBJECTIVE, default_url, masked, open_storage, open_study
 
-__all__ = ["SAMPLERS", "TuneResult", "make_sampler", "seeded_rounds", "tune"]
+__all__ = ["BATCH", "SAMPLERS", "STUDY", "TuneResult", "make_sampler", "seeded_rounds", "tune"]
 
-SAMPLERS = ("tpe", "grid", "random")
+SAMPLERS = ("tpe", "grid", "random")  # the first is the default
+STUDY = "reglab-tune"  # the default study name, and the default folder of its SQLite file
+BATCH = 8  # trials trained as one stack per round, by default
 REDUCTION_FACTOR = 3
 
 
@@ -163,14 +167,14 @@ def tune(
     space: SearchSpace | None = None,
     *,
     trials: int,
-    batch: int = 8,
+    batch: int = BATCH,
     seeds: int = 1,
-    sampler: str = "tpe",
-    storage: str | Path = Path("reglab-tune"),
-    study: str = "reglab-tune",
+    sampler: str = SAMPLERS[0],
+    storage: str | Path = Path(STUDY),
+    study: str = STUDY,
     resume: bool = False,
     device: str = "cpu",
-    heartbeat: int = 10,
+    heartbeat: int = HEARTBEAT,
     report_every: int | None = None,
     sampler_seed: int | None = None,
     prune: bool = True,
@@ -179,15 +183,15 @@ def tune(
     """Works on study ``study`` in ``storage`` (a URL, or a folder, a Path or text without a scheme, for its SQLite file)
     until it holds ``trials`` finished trials, training ``batch`` trials × ``seeds`` seeds per stack;
     see :mod:`reglab.tuning.search` for the objective. ``data`` needs validation rows (val_size > 0,
-    0.2 when left at 0). ``report_every`` (default: a tenth of the epochs) is the first rung of the
+    :data:`reglab.rules.VALIDATION_FRACTION` when left at 0). ``report_every`` (default: a tenth of the epochs) is the first rung of the
     pruner, in epochs; ``prune=False`` trains every trial to the end. Several processes may call this
     on one study at once: the trials are divided between them. A grid search stops at its grid: ``trials``
     is at most :meth:`SearchSpace.grid_size`. A study records its data (a CSV file's digest included) and
     training settings: opening it with others is refused (:mod:`reglab.tuning.records`).
     """
-    data, base, space = data or DataConfig(val_size=0.2), base or RunConfig(), space or SearchSpace()
+    data, base, space = data or DataConfig(val_size=VALIDATION_FRACTION), base or RunConfig(), space or SearchSpace()
     if data.val_size == 0:
-        data = data.replace(val_size=0.2)
+        data = data.replace(val_size=VALIDATION_FRACTION)
     for name, value in (("trials", trials), ("batch", batch), ("seeds", seeds), ("heartbeat", heartbeat)):
         check_count(name, value)
     if sampler == "grid":

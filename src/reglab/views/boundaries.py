@@ -17,7 +17,7 @@ from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from reglab.views.style import BLACK, CLASS_COLORS, INK, MAX_WIDTH, PROBABILITY_CMAP, RC, lighten, new_figure, slot_over, styled
+from reglab.views.style import BLACK, CLASS_COLORS, FIGURE_MAX_INCHES, INK, PROBABILITY_CMAP, RC, lighten, new_figure, slot_over, styled
 
 __all__ = ["boundary_panels", "grid_extent"]
 
@@ -143,7 +143,7 @@ def boundary_panels(
     row_labels: Sequence[str] | None = None,
     colorbar: bool = True,
 ) -> Figure:
-    """Decision boundaries side by side, on one shared pair of axes limits, at most :data:`MAX_WIDTH` wide.
+    """Decision boundaries side by side, on one shared pair of axes limits, at most :data:`FIGURE_MAX_INCHES` wide.
 
     Each panel is ``{"title", "subtitle", "xx", "yy", "proba" | "label", "X_train", "y_train",
     "X_test", "y_test"}`` (``subtitle``, ``X_test``, ``y_test`` optional; ``xx``, ``yy`` an evenly
@@ -168,7 +168,7 @@ def boundary_panels(
     hole = nrows * ncols > len(panels)
     bar_beside = binary and colorbar and not hole
     extra = (COLORBAR if bar_beside else 0.0) + (ROW_LABEL if row_labels is not None else 0.0)
-    column = min(COLUMN, (MAX_WIDTH - extra) / ncols)  # narrower columns where the full size would pass MAX_WIDTH
+    column = min(COLUMN, (FIGURE_MAX_INCHES - extra) / ncols)  # narrower columns where the full size would pass FIGURE_MAX_INCHES
     xlim = (min(np.min(p["xx"]) for p in panels), max(np.max(p["xx"]) for p in panels))
     ylim = (min(np.min(p["yy"]) for p in panels), max(np.max(p["yy"]) for p in panels))
     # equal aspect: the panel's height follows its width and the data's aspect; 1.05 in per row are titles and tick labels

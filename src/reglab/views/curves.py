@@ -1,4 +1,6 @@
-"""Curves and intervals: loss per epoch, score against λ or width, and means with 95% intervals.
+"""Curves and intervals: loss per epoch, score against λ or width, and means with their confidence intervals.
+
+Every interval drawn is at :data:`reglab.rules.LEVEL`; legends and titles say so in its words (:data:`LEVEL_TEXT`).
 
 Every function takes plain NumPy arrays, lists and dicts and returns a
 :class:`matplotlib.figure.Figure` (see :mod:`reglab.views.style` for saving it).
@@ -6,7 +8,6 @@ Every function takes plain NumPy arrays, lists and dicts and returns a
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -14,14 +15,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import NullLocator
 
+from reglab.rules import LEVEL
 from reglab.views.style import BLACK, BLUE, PALETTE, VERMILLION, new_figure, styled
 
-__all__ = ["capacity_curve", "curve_panels", "interval_bars", "loss_curves", "paired_slopes", "score_panels", "smooth", "validation_curve"]
+__all__ = [
+    "LEVEL_TEXT", "capacity_curve", "interval_bars", "log_ticks", "loss_curves", "paired_slopes", "references_drawn", "smooth",
+    "validation_curve",
+]  # fmt: skip
 
+LEVEL_TEXT = f"{LEVEL:.0%}"  # the level of every interval drawn, as a figure writes it: a whole percent
 REFERENCE_STYLES = (("#555555", ":"), ("#555555", "-."))  # chance, then the Bayes ceiling
 
 
-def _references(ax, references: Mapping[str, float] | None, data: Sequence[float] = ()) -> list[Line2D]:
+def references_drawn(ax, references: Mapping[str, float] | None, data: Sequence[float] = ()) -> list[Line2D]:
     """Horizontal reference lines (e.g. {"chance": 0.5, "Bayes ceiling": 0.915}), labelled for the legend; returns the
     handles of those drawn. Given the ``data`` plotted, a line far below or above it (more than half the data's span away)
     is left out, so that it does not squeeze the data into a strip: the caption names it instead."""
@@ -35,7 +41,7 @@ def _references(ax, references: Mapping[str, float] | None, data: Sequence[float
     return drawn
 
 
-def _log_ticks(ax, x: np.ndarray) -> None:
+def log_ticks(ax, x: np.ndarray) -> None:
     """Tick labels at the values themselves ("0.001", not 10⁻³): a superscript would print below the page's 14 pt."""
     ax.set_xticks(list(x), [f"{v:g}" for v in x])
     ax.xaxis.set_minor_locator(NullLocator())
@@ -111,7 +117,7 @@ def validation_curve(
     log_x: bool = True,
     references: Mapping[str, float] | None = None,
 ) -> Figure:
-    """Mean score against a parameter with shaded 95% intervals, one line per series
+    """Mean score against a parameter with shaded intervals (at :data:`LEVEL_TEXT`), one line per series
     (``{"label", "mean", "low", "high"}``; ``low``/``high`` optional). With ``log_x`` and a 0
     among ``x`` (no penalty) the axis is symlog, linear up to the smallest non-zero value, so
     that 0 sits at the left of a logarithmic axis. ``chosen`` is marked by a dashed line, ``references``
@@ -132,13 +138,13 @@ def validation_curve(
             ax.set_xscale("symlog", linthresh=float(np.min(x[x > 0])), linscale=0.6)
         else:
             ax.set_xscale("log")
-        _log_ticks(ax, x)
+        log_ticks(ax, x)
     if chosen is not None:
         ax.axvline(chosen, color=BLACK, lw=1.1, ls="--", label=f"chosen: {chosen:g}")
-    _references(ax, references, plotted)
+    references_drawn(ax, references, plotted)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     banded = any(s.get("low") is not None for s in series)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="shaded: 95%\ninterval" if banded else None)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=f"shaded: {LEVEL_TEXT}\ninterval" if banded else None)
     return fig
 
 
@@ -153,7 +159,7 @@ def capacity_curve(
     references: Mapping[str, float] | None = None,
 ) -> Figure:
     """Training and test score against hidden width, on a log x-axis labelled at the widths.
-    ``train`` and ``test`` are sequences of scores or ``{"mean", "low", "high"}`` dicts (95% bands);
+    ``train`` and ``test`` are sequences of scores or ``{"mean", "low", "high"}`` dicts (bands at :data:`LEVEL_TEXT`);
     ``references`` (name → value) are drawn as horizontal lines."""
     widths = np.asarray(widths, dtype=np.float64)
     fig, axes = new_figure(1, 1, (8.4, 4.2))
@@ -164,11 +170,11 @@ def capacity_curve(
         if low is not None:
             ax.fill_between(widths, low, high, color=color, alpha=0.18, lw=0)
     ax.set_xscale("log")
-    _log_ticks(ax, widths)
-    _references(ax, references, [v for value in (train, test) for part in _band(value) if part is not None for v in part])
+    log_ticks(ax, widths)
+    references_drawn(ax, references, [v for value in (train, test) for part in _band(value) if part is not None for v in part])
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     banded = isinstance(train, Mapping) or isinstance(test, Mapping)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="shaded: 95%\ninterval" if banded else None)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=f"shaded: {LEVEL_TEXT}\ninterval" if banded else None)
     return fig
 
 
@@ -185,7 +191,7 @@ def interval_bars(
     reference_label: str = "reference",
     references: Mapping[str, float] | None = None,
 ) -> Figure:
-    """Point-range chart: each mean as a dot with its 95% interval as a line, the value written beside
+    """Point-range chart: each mean as a dot with its interval (at :data:`LEVEL_TEXT`) as a line, the value written beside
     it; an optional dotted ``reference`` line. Short labels stand under vertical intervals; long ones
     (over 10 characters) label the rows of horizontal intervals, where they read without tilting the head."""
     means, lows, highs = (np.asarray(a, dtype=np.float64) for a in (means, lows, highs))
@@ -214,12 +220,12 @@ def interval_bars(
     if rows:
         ax.set_yticks(np.arange(len(labels)), labels)
         ax.set_ylim(len(labels) - 0.4, -0.7)  # the first label on top, room above each dot for its value
-        ax.set(xlabel=ylabel, title=title + "\n(dot: mean, bar: 95% interval)")
+        ax.set(xlabel=ylabel, title=title + f"\n(dot: mean, bar: {LEVEL_TEXT} interval)")
         ax.grid(False, axis="y")
     else:
         ax.set_xticks(np.arange(len(labels)), labels)
         ax.set_xlim(-0.6, len(labels) - 0.4)
-        ax.set(ylabel=ylabel, title=title + "\n(dot: mean, bar: 95% interval)")
+        ax.set(ylabel=ylabel, title=title + f"\n(dot: mean, bar: {LEVEL_TEXT} interval)")
         ax.grid(False, axis="x")
     return fig
 
@@ -241,78 +247,3 @@ def paired_slopes(labels: Sequence[str], values: Sequence[Sequence[float]], titl
     return fig
 
 
-def _grid(n: int, ncols: int, panel: tuple[float, float]):
-    nrows = -(-n // ncols)
-    fig, axes = new_figure(nrows, ncols, (panel[0] * ncols, panel[1] * nrows + 0.8), sharex=True, sharey=True)
-    for ax in axes.ravel()[n:]:
-        ax.set_visible(False)
-    for ax in axes.ravel()[max(0, n - ncols):n]:  # the lowest panel of each column shows its x ticks
-        ax.xaxis.set_tick_params(labelbottom=True)
-    return fig, axes.ravel()
-
-
-@styled
-def curve_panels(curves: Sequence[Mapping], title: str, ylabel: str = "data loss", window: int = 15, ncols: int = 3) -> Figure:
-    """One small panel per model: training (solid) and validation (dashed) loss per epoch, each smoothed by a
-    centred ``window``-epoch moving average (:func:`smooth`), the faint raw validation loss behind, and a
-    vertical line at the stop epoch. Curves are ``{"label", "train", "val" (or None), "stop_epoch", "best_epoch"}``."""
-    ncols = 2 if len(curves) == 4 else min(ncols, len(curves))  # 2 × 2 rather than 3 + 1
-    fig, axes = _grid(len(curves), ncols, (3.1, 2.9))  # ≤ 9.4 in wide: shown at its own size
-    for ax, c in zip(axes, curves):
-        train = np.asarray(c["train"], dtype=np.float64)
-        epochs = np.arange(1, train.size + 1)
-        ax.plot(epochs, smooth(train, window), color=BLUE, lw=1.8)
-        if c.get("val") is not None:
-            val = np.asarray(c["val"], dtype=np.float64)
-            ax.plot(epochs[: val.size], val, color=VERMILLION, lw=0.8, alpha=0.3)
-            ax.plot(epochs[: val.size], smooth(val, window), color=VERMILLION, lw=1.8, ls="--")
-        stop = c.get("stop_epoch")
-        if stop is not None:
-            ax.axvline(stop, color=BLACK, lw=1.3, ls=":")
-        best = c.get("best_epoch")
-        if best is not None and c.get("val") is not None and 1 <= best <= len(c["val"]):
-            ax.plot(best, smooth(np.asarray(c["val"], dtype=np.float64), window)[best - 1], marker="*", ms=13, color=BLACK, ls="")
-        ax.set_title(textwrap.fill(c["label"].replace(" · ", ", "), 24))
-    for ax in axes[max(0, len(curves) - ncols):len(curves)]:
-        ax.set_xlabel("epoch")
-    for ax in axes[: len(curves) : ncols]:
-        ax.set_ylabel(ylabel)
-    handles = [
-        Line2D([], [], color=BLUE, lw=1.8, label="training"),
-        Line2D([], [], color=VERMILLION, lw=1.8, ls="--", label=f"validation ({window}-epoch mean)"),
-    ]
-    if any(c.get("stop_epoch") is not None for c in curves):  # a key for a line that is drawn
-        handles.append(Line2D([], [], color=BLACK, lw=1.3, ls=":", label="stop epoch"))
-    if any(c.get("best_epoch") is not None and c.get("val") is not None for c in curves):
-        handles.append(Line2D([], [], color=BLACK, marker="*", ms=11, ls="", label="best epoch (restored)"))
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False)
-    fig.suptitle(textwrap.fill(title, 8 * len(axes[:ncols]) + 12))
-    return fig
-
-
-@styled
-def score_panels(
-    panels: Sequence[str], x: Sequence[float], lines: Mapping[str, Mapping[str, Sequence[float]]], title: str,
-    xlabel: str, ylabel: str = "test accuracy", references: Mapping[str, Mapping[str, float]] | None = None, ncols: int = 2,
-) -> Figure:
-    """Small multiples of a score against ``x`` (log axis): one panel per name in ``panels``; ``lines[label][panel]``
-    is one line's values; ``references[panel]`` (name → value) are horizontal lines of that panel."""
-    fig, axes = _grid(len(panels), min(ncols, len(panels)), (4.6, 3.4))
-    drawn: dict[str, Line2D] = {}
-    for ax, panel in zip(axes, panels):
-        for i, (label, values) in enumerate(lines.items()):
-            ax.plot(x, values[panel], color=PALETTE[i % len(PALETTE)], marker="o", ms=5, lw=1.8, label=label)
-        data = [v for values in lines.values() for v in values[panel]]
-        for line in _references(ax, (references or {}).get(panel), data):
-            drawn.setdefault(line.get_label().rsplit(" ", 1)[0], line)
-        ax.set_xscale("log")
-        _log_ticks(ax, np.asarray(x, dtype=np.float64))
-        ax.set(title=panel, xlabel=xlabel)
-    axes[0].set_ylabel(ylabel)
-    handles = [Line2D([], [], color=PALETTE[i % len(PALETTE)], marker="o", lw=1.8, label=label) for i, label in enumerate(lines)]
-    handles += [Line2D([], [], color=line.get_color(), lw=1.3, ls=line.get_linestyle(), label=name) for name, line in drawn.items()]
-    fig.legend(handles=handles, loc="outside lower center", ncols=min(4, len(handles)), frameon=False)
-    for ax in axes[:-min(ncols, len(panels))]:
-        ax.set_xlabel("")
-    fig.suptitle(title)
-    return fig

@@ -29,10 +29,10 @@ __all__ = [
     "BLUISH_GREEN",
     "CLASS_COLORS",
     "DPI",
+    "FIGURE_MAX_INCHES",
     "GREY",
     "GRID",
     "INK",
-    "MAX_WIDTH",
     "ORANGE",
     "PALETTE",
     "PROBABILITY_CMAP",
@@ -60,9 +60,9 @@ PALETTE = (BLUE, VERMILLION, BLUISH_GREEN, REDDISH_PURPLE, ORANGE, SKY_BLUE, BLA
 CLASS_COLORS = (BLUE, ORANGE, BLUISH_GREEN, REDDISH_PURPLE, VERMILLION, SKY_BLUE, GREY, BLACK)
 DPI = 110
 INK, GRID = "#222222", "#DDDDDD"  # marker edges and text; grid lines
-# at DPI 110, a figure up to MAX_WIDTH inches wide shows at its own size on the report's 1032-px column:
+# at DPI 110, a figure up to FIGURE_MAX_INCHES wide shows at its own size on the report's 1032-px column:
 # 13 pt there is 13·110/96 ≈ 15 pt on screen, legible from the back of a room
-MAX_WIDTH = 9.4
+FIGURE_MAX_INCHES = 9.4
 # pixels per inch of the images inside an SVG: the shadings are smooth, so a viewer's scaling of a coarser image
 # looks the same, at under half the bytes of DPI's
 SVG_IMAGE_DPI = 72

@@ -2,7 +2,9 @@
 
 ====================================  ========================================================
 ``GET  /``                            the page (``static/index.html``); ``/static/*`` its files
-``GET  /api/options``                 limits, datasets, input features, the idle timeout and the λ convention
+``GET  /api/vocabulary``              the names a request may give (datasets, activations, optimizers, penalties,
+                                      L1 methods, input features) and the λ convention: the page's choices
+``GET  /api/options``                 the playground's limits, a request's defaults and the idle timeout
 ``GET  /api/status``                  the server: its runs (state, epoch, waiting), owners, cores, worker processes
 ``POST /api/uploads``                 a CSV table as the raw body → ``{"id", "features", ...}``
 ``POST /api/runs``                    a :class:`~reglab.web.models.RunRequest` → the run's data
@@ -51,8 +53,8 @@ from reglab.errors import ReglabError
 from reglab.runs.threads import available_cores
 from reglab.web.budget import CoreBudget
 from reglab.web.guards import BodyLimit, HostGuard
-from reglab.web.models import DATASETS, LIMITS, Control, HyperparameterChange, RunRequest, TrainingChange
-from reglab.web.plane import INPUTS, load_plane
+from reglab.web.models import LIMITS, UPLOAD, Control, HyperparameterChange, RunRequest, TrainingChange, vocabulary
+from reglab.web.plane import load_plane
 from reglab.web.refusals import error_detail, one_line, refusal, shown
 from reglab.web.registry import RunLimitReached, RunRegistry, Superseded
 from reglab.web.session import PlaygroundRun, RunGone
@@ -67,11 +69,6 @@ RUN_ID = PathParam(pattern=r"^[0-9a-f]{16}$")
 REQUEST_BYTES = 64 * 1024  # a JSON request's body; the largest valid one (6 models, 8 layers) is under 4 KiB
 OWNER_HEADER = "X-Reglab-Owner"
 _OWNER = re.compile(r"[0-9a-f]{32}")
-CONVENTION = (
-    "L2(λ) adds λ·Σw² and L1(λ) adds λ·Σ|w| to the batch-mean data loss (Keras), over hidden kernels "
-    "(the output's too when asked), never biases. TF Playground's rate = 2λ; PyTorch SGD weight_decay = 2λ; "
-    "scikit-learn alpha = 2λ·batch_size."
-)
 
 
 def owner_of(request: Request) -> str | None:
@@ -154,12 +151,13 @@ def create_app(
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
+    @app.get("/api/vocabulary")
+    def names() -> dict:
+        return vocabulary()
+
     @app.get("/api/options")
     def options() -> dict:
-        return {
-            "limits": LIMITS, "datasets": list(DATASETS), "convention": CONVENTION, "defaults": RunRequest().model_dump(),
-            "inputs": INPUTS, "idle_timeout_s": idle_timeout,
-        }  # fmt: skip
+        return {"limits": LIMITS, "defaults": RunRequest().model_dump(), "idle_timeout_s": idle_timeout}
 
     @app.get("/api/status")
     def status() -> dict:
@@ -175,7 +173,7 @@ def create_app(
     @app.post("/api/runs")
     def create(request: RunRequest, owner: str | None = Depends(owner_of)) -> dict:
         with runs.reserve(owner) as place:  # RunLimitReached (429) before anything is loaded; the owner's last run ends
-            path = uploads.path(request.data.upload) if request.data.dataset == "upload" else None
+            path = uploads.path(request.data.upload) if request.data.dataset == UPLOAD else None
             features = uploads.features(request.data.upload) if path else ["x0", "x1"]
             if pool is not None:
                 run, meta = pool.create(request, path, owner, features)

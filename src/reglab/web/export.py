@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from reglab.config import RunConfig
-from reglab.web.models import ModelSpec, RunRequest
+from reglab.regularizers import LAMBDA_KINDS
+from reglab.web.models import UPLOAD, ModelSpec, RunRequest
 from reglab.web.plane import INPUTS
 
 __all__ = ["current_request", "reglab_commands"]
@@ -74,7 +75,7 @@ def current_request(request: RunRequest, configs: Sequence[RunConfig], lams: Seq
 def reglab_commands(request: RunRequest) -> list[str]:
     """Command lines (without a trailing newline) that train the same models on the same data."""
     note = [] if request.seed == request.data.seed else [f"# the model seed was {request.seed}; the command line uses one seed"]
-    if request.data.dataset == "upload":
+    if request.data.dataset == UPLOAD:
         note.append("# the data was an uploaded CSV: save it and pass --dataset FILE.csv --target label")
     if list(request.inputs) != ["x1", "x2"]:
         shown = ", ".join(INPUTS[name] for name in request.input_features())
@@ -85,7 +86,7 @@ def reglab_commands(request: RunRequest) -> list[str]:
         return [*note, f"reglab train {base} {' '.join(_model(models[0]))}"]
     dumps = [m.model_dump() for m in models]
     varying = [k for k in dumps[0] if len({str(d[k]) for d in dumps}) > 1]
-    if len(varying) == 1 and varying[0] in _PER_MODEL and (varying[0] != "lam" or models[0].penalty in ("l1", "l2")):
+    if len(varying) == 1 and varying[0] in _PER_MODEL and (varying[0] != "lam" or models[0].penalty in LAMBDA_KINDS):
         name = varying[0]
         values = ",".join(f"{getattr(m, name):g}" if isinstance(getattr(m, name), float) else str(getattr(m, name)) for m in models)
         return [*note, f"reglab sweep {base} {' '.join(_model(models[0], skip=name))} {_flag(name)} {values}"]

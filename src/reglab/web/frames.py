@@ -26,7 +26,7 @@ import torch
 from reglab.data import Split
 from reglab.engine import EpochReport, StackTrainer
 from reglab.measures.ceiling import data_ceiling
-from reglab.measures.judging import judge
+from reglab.measures.judging import DIVERGED_REASON, judge
 from reglab.web.models import RunRequest
 from reglab.web.plane import GRID, PAGE_MACS, PlaneGrid, boundary_images, encoded_weights, grid_size, macs_per_point, plane_grid, raw_target
 
@@ -107,8 +107,10 @@ def fit_verdict(
 ) -> dict:
     """The verdict and its one-sentence reason (:func:`reglab.measures.judging.judge`, judged against
     ``ceiling``, the Bayes accuracy of a 2-D generator, when known); a diverged (non-finite) score has none."""
+    if not (math.isfinite(train_score) and math.isfinite(held_out_score)):
+        return {"verdict": "diverged", "reason": DIVERGED_REASON}
     found = judge(train_score, held_out_score, task, majority_rate, held_out_name=held_out_name, ceiling=ceiling)
-    return {"verdict": found.verdict or "diverged", "reason": found.reason}
+    return {"verdict": found.verdict, "reason": found.reason}
 
 
 @dataclass(frozen=True)

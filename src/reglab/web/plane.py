@@ -25,6 +25,7 @@ import torch
 
 from reglab.data import Split
 from reglab.data.scaling import standardise
+from reglab.engine.ops import activation_
 from reglab.errors import ReglabError
 
 __all__ = [
@@ -42,8 +43,6 @@ _FEATURES = {
     "x1": lambda a, b: a, "x2": lambda a, b: b, "x1sq": lambda a, b: a * a, "x2sq": lambda a, b: b * b,
     "x1x2": lambda a, b: a * b, "sinx1": lambda a, b: np.sin(a), "sinx2": lambda a, b: np.sin(b),
 }  # fmt: skip
-_ACT = {"gelu": torch.nn.functional.gelu}
-_ACT_ = {"relu": torch.relu_, "tanh": torch.tanh_, "sigmoid": torch.sigmoid_, "linear": lambda h: h}  # in place, no temporary
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ def _outputs(weights: list[tuple[list[torch.Tensor], list[torch.Tensor]]], activ
             if layer == n_layers - 1:
                 return torch.baddbmm(b.transpose(1, 2), w.transpose(1, 2), h.transpose(1, 2))
             h = torch.baddbmm(b, h, w, out=grid.buffer(layer, (m, h.shape[1], w.shape[2])))
-            h = _ACT[activation](h) if activation == "gelu" else _ACT_[activation](h)
+            activation_(activation, h, h)  # the engine's activation, in place: no temporary per frame
     raise AssertionError("unreachable: a network has an output layer")
 
 

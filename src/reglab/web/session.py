@@ -11,12 +11,15 @@ the next multiple of the cap, and with the models that stopped early taking up t
 
 The worker trains a frame's epochs holding slots of the server's :class:`~reglab.web.budget.CoreBudget`,
 one torch thread per slot, and says so while it waits for its turn (``waiting``, streamed as a status
-event). While playing it trains ``epochs_per_frame`` epochs (or, when that is None, whole epochs until
-:data:`FRAME_INTERVAL` is used up), hands a snapshot to the drawer thread and waits until the drawer
-is free and the stream has taken the last frame: a slow client slows training instead of piling
-frames up. Per-epoch curves accumulate until taken, so none is lost when several epochs share a frame.
-The drawer builds frames from copies (:func:`reglab.web.frames.snapshot`) with one thread of its own,
-so the next epochs train while the last ones are drawn.
+event). The budget is the playground's one thread policy: the engine sets no thread count of its own,
+and the governor of :mod:`reglab.runs.threads`, which the command line's drivers tick, is never ticked
+here (in a worker process the budget has one slot, so each run trains on one thread). While playing it
+trains ``epochs_per_frame`` epochs (or, when that is None, whole epochs until :data:`FRAME_INTERVAL` is
+used up, at most ``LIMITS["epochs_per_frame"]``), hands a snapshot to the drawer thread and waits until
+the drawer is free and the stream has taken the last frame: a slow client slows training instead of
+piling frames up. Per-epoch curves accumulate until taken, so none is lost when several epochs share a
+frame. The drawer builds frames from copies (:func:`reglab.web.frames.snapshot`) with one thread of its
+own, so the next epochs train while the last ones are drawn.
 
 The run ends (both threads exit) when it is cancelled, or when its client has gone for
 ``idle_timeout`` seconds: for a page's run (one with an owner), when the page has sent no heartbeat
@@ -39,13 +42,12 @@ from reglab.engine import EpochReport, StackTrainer, flush_subnormals
 from reglab.web import frames, plane
 from reglab.web.budget import CoreBudget
 from reglab.web.commands import RunCommands
-from reglab.web.models import RunRequest
+from reglab.web.models import LIMITS, RunRequest
 from reglab.web.presence import Presence
 
 __all__ = ["FRAME_INTERVAL", "PlaygroundRun", "RunGone"]
 
 FRAME_INTERVAL = 1 / 30  # seconds of training per frame while playing, when epochs_per_frame is None
-MAX_EPOCHS_PER_FRAME = 200
 
 
 class RunGone(RuntimeError):
@@ -214,7 +216,7 @@ class PlaygroundRun(RunCommands, Presence):
             self._record(report)
             if wanted is not None and epochs >= wanted or self._commands or stop_at is not None and self.epoch >= stop_at:
                 break
-            if wanted is None and (epochs >= MAX_EPOCHS_PER_FRAME or time.perf_counter() - start >= FRAME_INTERVAL):
+            if wanted is None and (epochs >= LIMITS["epochs_per_frame"] or time.perf_counter() - start >= FRAME_INTERVAL):
                 break
         if not self.trainer.active or self.state == "playing" and stop_at is not None and self.epoch >= stop_at:
             self.state = "finished"

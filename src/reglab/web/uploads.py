@@ -27,8 +27,6 @@ from reglab.web.models import LIMITS
 
 __all__ = ["UploadStore"]
 
-MIN_ROWS = 20
-
 
 def _header(text: str) -> list[str]:
     """The names of the first non-blank line, as written (stripped), before pandas makes them unique."""
@@ -54,8 +52,8 @@ def parse_table(body: bytes):
         raise DataError(
             f"The uploaded CSV must have exactly 3 columns (two numeric features, then the label). Got {frame.shape[1]} columns instead."
         )
-    if not MIN_ROWS <= len(frame) <= LIMITS["upload_rows"]:
-        raise DataError(f"The uploaded CSV must have {MIN_ROWS} to {LIMITS['upload_rows']} rows. Got {len(frame)} rows instead.")
+    if not LIMITS["min_rows"] <= len(frame) <= LIMITS["upload_rows"]:
+        raise DataError(f"The uploaded CSV must have {LIMITS['min_rows']} to {LIMITS['upload_rows']} rows. Got {len(frame)} rows instead.")
     names = [str(c) for c in frame.columns]
     for name in names[:2]:
         column = frame[name]

@@ -2,7 +2,9 @@
 
 Each drawing takes a section's ``figures`` data and yields ``(file stem, figure, caption)``. A section of
 the results names its drawing (``section["drawing"]``, one of :data:`DRAWINGS`), so the page is drawn
-again from ``results.json`` alone.
+again from ``results.json`` alone. A caption that states a finding builds it from the numbers saved with the
+figure, so that other numbers give another caption; without them (a ``results.json`` of an earlier version) it
+states none.
 """
 
 from __future__ import annotations
@@ -12,11 +14,22 @@ from collections.abc import Iterator
 import numpy as np
 from matplotlib.figure import Figure
 
+from reglab.measures.population import POPULATION_SIZE
+from reglab.measures.weights import FLOAT32_TINY
 from reglab.views.boundaries import boundary_panels
-from reglab.views.curves import capacity_curve, curve_panels, interval_bars, loss_curves, paired_slopes, score_panels, validation_curve
+from reglab.views.curves import (
+    LEVEL_TEXT,
+    capacity_curve,
+    interval_bars,
+    loss_curves,
+    paired_slopes,
+    validation_curve,
+)
 from reglab.views.distributions import magnitude_histograms, sparsity_bars, weight_distributions
+from reglab.views.panels import curve_panels, score_panels
+from reglab.views.report.captions import decay_caption, evolution_caption, output_caption, sparsity_caption
 from reglab.views.report.codec import unpack
-from reglab.views.style import MAX_WIDTH, legend_into_empty_slots
+from reglab.views.style import FIGURE_MAX_INCHES, legend_into_empty_slots
 
 __all__ = [
     "DRAWINGS", "capacity", "choosing_lambda", "datasets", "decay", "dropout", "for_the_page", "l2", "more_data", "penalties",
@@ -24,6 +37,8 @@ __all__ = [
 ]  # fmt: skip
 
 Drawn = Iterator[tuple[str, Figure, str]]  # (file stem, figure, caption)
+FRESH = f"{POPULATION_SIZE:,} fresh points"  # what every test score of the lecture is measured on
+SMOOTHING = 15  # epochs of the moving average of the curve panels
 
 
 def _bands(stats: list[dict | None], bounds: tuple[float, float] | None = (0.0, 1.0)) -> dict:
@@ -75,21 +90,6 @@ def _evolution(data: dict) -> Figure:
     return boundary_panels(panels, ncols=len(data["epochs"]), suptitle=title, row_labels=data["rows"], colorbar=False)
 
 
-def _evolution_caption(strip: dict) -> str:
-    difference = strip.get("loss_difference")  # retrained runs vs the full run's first epochs
-    if difference is None:
-        agree = ""
-    elif difference == 0:
-        agree = ": their training losses are identical"
-    else:
-        agree = f": their training losses agree to within {difference:.1g}"
-    return (
-        f"Seed {strip['seed']} of each model, trained again from the start up to each epoch shown: same seed, batches and constant "
-        f"learning rate, so the same path as the full run, whose boundary is the last column{agree}. "
-        "Background P(class 1) and black line P = 0.5, as above."
-    )
-
-
 def capacity(f: dict) -> Drawn:
     yield (
         "capacity_boundaries",
@@ -97,13 +97,13 @@ def capacity(f: dict) -> Drawn:
         "Seed 0 of each width: background is P(class 1), the black line P = 0.5; filled points train, hollow points test.",
     )
     c = f["capacity"]
-    title = "Train vs test accuracy by width (95% bands over seeds)"
+    title = f"Train vs test accuracy by width ({LEVEL_TEXT} bands over seeds)"
     fig = capacity_curve(c["widths"], _bands(c["train"]), _bands(c["test"]), title, references=c.get("references"))
     yield (
         "capacity_scores",
         fig,
         (
-            "Mean accuracy over seeds with 95% intervals; test accuracy on 20,000 fresh points of the generator, so the space "
+            f"Mean accuracy over seeds with {LEVEL_TEXT} intervals; test accuracy on {FRESH} of the generator, so the space "
             "between the lines is the table's gap (train − test). Dotted: chance (the majority class), drawn when it does not "
             "squeeze the data; dash-dotted: the Bayes ceiling, the expected accuracy of the best possible rule (on one finite "
             "sample a model can land above it by chance)."
@@ -115,7 +115,7 @@ def l2(f: dict) -> Drawn:
     yield "l2_boundaries", _boundaries(f["boundaries"], "2→128→128→1 on moons: without vs with L2 (λ = 0.01)"), "Seed 0 of each model."
     strip = f.get("evolution")
     if strip is not None:
-        yield "l2_evolution", _evolution(strip), _evolution_caption(strip)
+        yield "l2_evolution", _evolution(strip), evolution_caption(strip)
     yield (
         "l2_curves",
         loss_curves(f["curves"], "Training (solid) and validation (dashed) data loss"),
@@ -137,10 +137,7 @@ def weights(f: dict) -> Drawn:
         yield (
             "weights_output",
             fig,
-            (
-                "One line per seed (vermillion where it rises). The output layer is not penalised: with L2 on the hidden kernels it "
-                "grows to keep the output's scale."
-            ),
+            output_caption(output_std),
         )
     depth = max(len(v) for v in f["layers"].values())
     names = [f"hidden {i + 1}" for i in range(depth - 1)] + ["output"]
@@ -154,7 +151,7 @@ def weights(f: dict) -> Drawn:
             "Seed 0. Each panel is one layer; each line is one model's share of weights per bin of log10|w|, and the first bin "
             "holds every |w| below its edge. The bars left of the break are the share of weights exactly 0: none of these "
             "models has an L1 term, so an exact zero can only be a weight that shrank below float32's smallest normal number "
-            "(1.2e-38) and was flushed to zero, never one the penalty set. The dashed ticks on the first panel are the largest "
+            f"({FLOAT32_TINY:.1e}) and was flushed to zero, never one the penalty set. The dashed ticks on the first panel are the largest "
             "|w| of the ranges the lecture quotes. Only hidden kernels are penalised, except in the model that penalises the "
             "output layer too: compare the output panel."
         ),
@@ -173,7 +170,7 @@ def choosing_lambda(f: dict) -> Drawn:
         "lambda_accuracy",
         fig,
         (
-            "Means over seeds with 95% bands; test on 20,000 fresh points. The dashed line marks the λ with the lowest mean "
+            f"Means over seeds with {LEVEL_TEXT} bands; test on {FRESH}. The dashed line marks the λ with the lowest mean "
             "validation loss; dotted: chance, dash-dotted: the Bayes ceiling (each drawn when it does not squeeze the data)."
         ),
     )
@@ -191,7 +188,7 @@ def penalties(f: dict) -> Drawn:
         "penalties_weights",
         magnitude_histograms(panels, "Second hidden layer |w| by penalty (log scale)", zeros="exactly 0"),
         "Seed 0 of each penalty. The bar left of the break is the share of weights exactly 0: set by the proximal L1 step's "
-        "soft threshold (L1 and elastic net here), or, under L2 or the subgradient step, weights that shrank below 1.2e-38 "
+        f"soft threshold (L1 and elastic net here), or, under L2 or the subgradient step, weights that shrank below {FLOAT32_TINY:.1e} "
         "and were flushed to zero; the line is every other weight by |w|.",
     )
     sp = f["sparsity"]
@@ -200,7 +197,7 @@ def penalties(f: dict) -> Drawn:
     yield (
         "penalties_sparsity",
         sparsity_bars(labels, exact, near, "Exact zeros vs near zeros in the hidden kernels"),
-        "Mean fraction over seeds. Proximal L1 reaches exact zeros; the subgradient only gets near them.",
+        sparsity_caption(sp, f.get("steps")),
     )
 
 
@@ -208,11 +205,8 @@ def decay(f: dict) -> Drawn:
     title = "Training (solid) and validation (dashed) data loss, one model per panel"
     yield (
         "decay_curves",
-        curve_panels(f["curves"], title),
-        (
-            "Seed 0 of each optimizer and regularizer, smoothed over 15 epochs (the faint line is the raw validation loss). "
-            "SGD + L2(λ/2) and SGD + decay λ draw the same curves; Adam + L2 and AdamW do not."
-        ),
+        curve_panels(f["curves"], title, window=SMOOTHING),
+        decay_caption(f.get("pairs", []), SMOOTHING),
     )
 
 
@@ -221,15 +215,15 @@ def dropout(f: dict) -> Drawn:
     band = _bands(b["test"])
     title = "Test accuracy of dropout × L2 × early stopping"
     fig = interval_bars(b["labels"], band["mean"], band["low"], band["high"], "test accuracy", title, references=b.get("references"))
-    yield "dropout_scores", fig, "Means over seeds with 95% intervals, on 20,000 fresh points; dash-dotted: the Bayes ceiling."
+    yield "dropout_scores", fig, f"Means over seeds with {LEVEL_TEXT} intervals, on {FRESH}; dash-dotted: the Bayes ceiling."
     if f["curves"]:
         title = "Early stopping: training and validation data loss"
         yield (
             "dropout_curves",
-            curve_panels(f["curves"], title),
+            curve_panels(f["curves"], title, window=SMOOTHING),
             (
-                "Seed 0 of each configuration with early stopping, smoothed over 15 epochs; training stops at the dotted line and "
-                "the weights of the best validation epoch (the star) are restored."
+                f"Seed 0 of each configuration with early stopping, smoothed over {SMOOTHING} epochs; training stops at the dotted "
+                "line and the weights of the best validation epoch (the star) are restored."
             ),
         )
 
@@ -245,8 +239,9 @@ def datasets(f: dict) -> Drawn:
         "datasets_grid",
         score_panels(g["datasets"], g["lams"], g["lines"], title, "λ", references=g["references"]),
         (
-            "Mean test accuracy over seeds (20,000 fresh points per seed) of every cell of the exercise; dotted: chance, "
-            "dash-dotted: each dataset's Bayes ceiling. The table below gives the 95% intervals and the Bayes rule on the same points."
+            f"Mean test accuracy over seeds ({FRESH} per seed) of every cell of the exercise; dotted: chance, "
+            f"dash-dotted: each dataset's Bayes ceiling. The table below gives the {LEVEL_TEXT} intervals and the Bayes rule on the "
+            "same points."
         ),
     )
     for name, data in f["boundaries"].items():
@@ -257,11 +252,11 @@ DRAWINGS = {f.__name__: f for f in (capacity, l2, weights, choosing_lambda, pena
 
 
 def for_the_page(fig: Figure) -> Figure:
-    """Fits a figure to the report, which shows every figure at its own size: at most ``MAX_WIDTH`` wide (a wider
+    """Fits a figure to the report, which shows every figure at its own size: at most ``FIGURE_MAX_INCHES`` wide (a wider
     one is narrowed), and a grid whose last row has hidden slots gets its legend there instead of a hole."""
     legend_into_empty_slots(fig)
-    if fig.get_figwidth() > MAX_WIDTH:
-        fig.set_figwidth(MAX_WIDTH)
+    if fig.get_figwidth() > FIGURE_MAX_INCHES:
+        fig.set_figwidth(FIGURE_MAX_INCHES)
     return fig
 
 

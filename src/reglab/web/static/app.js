@@ -110,9 +110,9 @@ async function share() {
 }
 
 async function upload() {
-  const file = $("upload").files[0], limit = 256 * 1024;
+  const file = $("upload").files[0], limit = Settings.LIMITS.upload_bytes;
   if (!file) return;
-  if (file.size > limit) { refuse("upload", `The CSV must be at most ${limit} bytes (256 KB); the file chosen has ${file.size} bytes.`, [$("upload")]); return; }
+  if (file.size > limit) { refuse("upload", `The CSV must be at most ${limit} bytes (${limit / 1024} KB); the file chosen has ${file.size} bytes.`, [$("upload")]); return; }
   try {
     state.upload = (await api("POST", "/api/uploads", await file.text())).id;
     clearProblem("upload");
@@ -162,16 +162,19 @@ function bind() {
   [$("loss-chart"), $("score-chart")].forEach(c => Charts.hover(c, $("tooltip")));
 }
 
+// the page is built from the server's vocabulary, limits and defaults: without them it offers nothing
 async function start() {
   const read = url => fetch(url).then(r => (r.ok ? r.json() : null)).catch(() => null);
-  const [schema, options] = await Promise.all([read("/openapi.json"), read("/api/options")]);
-  Settings.learn(schema, options);
+  const [schema, options, vocabulary] = await Promise.all([read("/openapi.json"), read("/api/options"), read("/api/vocabulary")]);
+  if (!schema || !options || !vocabulary) { refuse("run", "The server did not answer with its settings: reload the page."); return; }
+  Settings.learn(schema, options, vocabulary);
   for (const el of controls()) Settings.applyLimits(el, el.id);
+  buildControls();
   acceptAll(readURL());
   renderSpecs();
   writeURL();
   bind();
-  startHeartbeat(options && options.idle_timeout_s);
+  startHeartbeat(options.idle_timeout_s);
   requestRun();
 }
 

@@ -136,13 +136,13 @@ function onInputsChange(box) {
   const chosen = readInputs();
   if (!chosen.length) {
     box.checked = true;
-    refuse("inputs", `Inputs must keep at least one feature; you unchecked the last one, ${Settings.INPUTS[box.dataset.input]}. It stays on.`, [box]);
+    refuse("inputs", `Inputs must keep at least one feature; you unchecked the last one, ${Settings.NAMES.inputs[box.dataset.input]}. It stays on.`, [box]);
     return;
   }
   clearProblem("inputs");
   state.accepted.inputs = chosen;
   writeURL();
-  requestRun(`inputs changed to ${chosen.map(k => Settings.INPUTS[k]).join(", ")}`);
+  requestRun(`inputs changed to ${chosen.map(k => Settings.NAMES.inputs[k]).join(", ")}`);
 }
 
 // hidden sizes are checked as they are typed; the value in use stays until the text is valid

@@ -1,19 +1,21 @@
 // The page's state, its messages, and the controls that mirror the models: what each control shows
 // is what the model(s) it edits have (or get once the run being made starts), and a refused value is
 // marked, with a message in the page's words kept in an aria-live region until it is corrected.
-// Ranges and checks come from settings.js; app.js makes the runs and handles the events.
+// The choices of the selects and the input features are built from the server's vocabulary, and every
+// control starts at the server's default request. Ranges and checks come from settings.js; app.js makes
+// the runs and handles the events.
 "use strict";
 
 const $ = id => document.getElementById(id);
 const LADDER = [0, 0.001, 0.01, 0.1, 1];
 const SPEC = ["penalty", "lam", "l1_method", "lr"];   // each model's own; changed live on the running models
-const DEFAULT_SPEC = { penalty: "none", lam: 0.01, l1_method: "proximal", lr: 0.01 };
+const DEFAULT_SPEC = {};   // a model's settings in the server's default request (buildControls)
 const MIXED = Symbol("mixed");
 
 const state = {
   run: null, meta: null, source: null, playing: false, finished: false, waiting: false, dirty: true, graphModel: 0,
   history: [], series: [], marks: [], frame: null, upload: null,
-  specs: [{ ...DEFAULT_SPEC }], base: { ...DEFAULT_SPEC },   // what the page asks of each model
+  specs: [], base: {},        // what the page asks of each model
   applied: null, live: null,   // the request of the run shown, and each of its models' settings now
   accepted: {},                // the value in use of every shared control
   stats: { received: 0, painted: 0, paintedEpoch: -1, maxWaitMs: 0 },
@@ -67,6 +69,42 @@ function fieldName(el) {
   return el.getAttribute("aria-label") || (el.labels && el.labels[0] ? el.labels[0].childNodes[0].textContent.trim() : el.id);
 }
 
+// --- the controls, built from the server's vocabulary and set to its default request ----------------------
+
+const DATASET_WORDS = { blobs: "gaussian blobs", upload: "my CSV…" };   // the page's words where a name is not enough
+const penaltyWords = p => (p === "none" ? "none" : p.toUpperCase());
+
+function choices(names, words = n => n) {
+  return names.map(name => { const option = document.createElement("option"); option.value = name; option.textContent = words(name); return option; });
+}
+
+function buildControls() {
+  const names = Settings.NAMES, defaults = Settings.DEFAULTS;
+  $("dataset").replaceChildren(...choices(names.datasets, n => DATASET_WORDS[n] || n));
+  $("activation").replaceChildren(...choices(names.activations));
+  $("optimizer").replaceChildren(...choices(names.optimizers));
+  $("penalty").prepend(...choices(names.penalties, penaltyWords));   // before the page's own "mixed"
+  $("l1_method").prepend(...choices(names.l1_methods));
+  $("input-features").append(...Object.entries(names.inputs).map(([key, words]) => {
+    const label = document.createElement("label"), box = document.createElement("input");
+    label.className = "check"; box.type = "checkbox"; box.dataset.input = key; box.defaultChecked = defaults.inputs.includes(key);
+    label.append(box, ` ${words}`);
+    return label;
+  }));
+  $("convention").textContent = names.convention;
+  $("compare").querySelector("option[value=ladder]").textContent = `λ ladder: ${LADDER.join(", ")}`;
+  $("upload-row").firstChild.textContent = `CSV (x0, x1, label; ≤ ${Settings.LIMITS.upload_bytes / 1024} KB) `;
+  for (const el of shared()) {
+    const value = FROM_REQUEST[el.id] && FROM_REQUEST[el.id](defaults);
+    if (value === undefined) continue;   // a control of the page's own (compare, the view)
+    if (el.type === "checkbox") el.defaultChecked = !!value;
+    else if (el.tagName === "SELECT") for (const option of el.options) option.defaultSelected = option.value === shownValue(el.id, value);
+    else el.defaultValue = shownValue(el.id, value);
+  }
+  Object.assign(DEFAULT_SPEC, Object.fromEntries(SPEC.map(f => [f, defaults.models[0][f]])));
+  state.specs = [{ ...DEFAULT_SPEC }]; state.base = { ...DEFAULT_SPEC };
+}
+
 // --- the models' settings and the controls that mirror them ----------------------------------------------
 
 function controls() { return [...document.querySelectorAll("[data-key]")]; }
@@ -77,7 +115,7 @@ function showInputs(chosen) { for (const box of inputBoxes()) box.checked = chos
 
 function specsFor(mode, base) {
   if (mode === "ladder") return LADDER.map(lam => ({ ...base, penalty: base.penalty === "none" ? "l2" : base.penalty, lam }));
-  if (mode === "penalties") return Settings.PENALTIES.map(penalty => ({ ...base, penalty }));
+  if (mode === "penalties") return Settings.NAMES.penalties.map(penalty => ({ ...base, penalty }));
   return [{ ...base }];
 }
 
@@ -125,7 +163,7 @@ function modelRow(k) {
   name.innerHTML = `<span class="swatch" style="background:${Charts.MODEL_COLORS[k]}" aria-hidden="true"></span>${k + 1}`;
   row.append(name);
   const penalty = document.createElement("select");
-  penalty.innerHTML = Settings.PENALTIES.map(p => `<option value="${p}">${p === "none" ? "none" : p.toUpperCase()}</option>`).join("");
+  penalty.append(...choices(Settings.NAMES.penalties, penaltyWords));
   const lam = document.createElement("input"), lr = document.createElement("input");
   Object.assign(lam, { type: "number", step: "any", min: Settings.FIELDS.lam.min, max: Settings.FIELDS.lam.max });
   Object.assign(lr, { type: "number", step: "any", min: Settings.FIELDS.lr.min, max: Settings.FIELDS.lr.max });
@@ -199,12 +237,12 @@ function readURL() {
     const v = linked[el.id] = params.get(el.dataset.key);
     if (el.type === "checkbox") el.checked = v === "1"; else el.value = v;
   }
-  if ($("dataset").value === "upload") $("dataset").value = "moons";   // an upload lives on one server only
+  if ($("dataset").value === "upload") $("dataset").value = Settings.DEFAULTS.data.dataset;   // an upload lives on one server only
   if (params.has("in")) linked.inputs = params.get("in");
   const base = { ...DEFAULT_SPEC }, pick = (key, field) => {
     if (!params.has(key)) return;
     const v = params.get(key), r = field === "lam" || field === "lr" ? Settings.check(field, v) : { ok: true, value: v };
-    if (r.ok && (field !== "penalty" || Settings.PENALTIES.includes(v)) && (field !== "l1_method" || ["proximal", "subgradient"].includes(v))) base[field] = r.value;
+    if (r.ok && (field !== "penalty" || Settings.NAMES.penalties.includes(v)) && (field !== "l1_method" || Settings.NAMES.l1_methods.includes(v))) base[field] = r.value;
   };
   pick("pen", "penalty"); pick("lam", "lam"); pick("l1m", "l1_method"); pick("lr", "lr");
   state.base = base;
@@ -233,11 +271,12 @@ function acceptAll(linked) {
   }
   $("upload-row").hidden = state.accepted.dataset !== "upload";
   if (linked.inputs !== undefined) {
-    const chosen = linked.inputs.split(",").filter(k => Settings.INPUTS[k] !== undefined);
+    const chosen = linked.inputs.split(",").filter(k => Settings.NAMES.inputs[k] !== undefined);
     if (chosen.length && chosen.length === linked.inputs.split(",").length) showInputs(chosen);
     else {
-      showInputs(["x1", "x2"]);
-      refuse("inputs", `Inputs must name one or more of ${Object.keys(Settings.INPUTS).join(", ")}; the link gave “${linked.inputs.slice(0, 40)}”. Back to x₁, x₂, the default.`, [inputBoxes()[0]]);
+      const plain = Settings.DEFAULTS.inputs;
+      showInputs(plain);
+      refuse("inputs", `Inputs must name one or more of ${Object.keys(Settings.NAMES.inputs).join(", ")}; the link gave “${linked.inputs.slice(0, 40)}”. Back to ${plain.map(k => Settings.NAMES.inputs[k]).join(", ")}, the default.`, [inputBoxes()[0]]);
     }
   }
   state.accepted.inputs = readInputs();

@@ -1,60 +1,54 @@
-// What the page may ask the server for: each field's range (the server's own limits, read from its
-// schema at start-up), checks that word a refusal in the page's terms, the hidden-layer text, the
-// per-model settings in the URL, and the `reglab` command lines of a request (reglab/web/export.py's rules).
+// What the page may ask the server for: the names it may give and each field's range (the server's own,
+// read at start-up from /api/vocabulary, /api/options and its schema), checks that word a refusal in the
+// page's terms, the hidden-layer text, the per-model settings in the URL, and the `reglab` command lines
+// of a request (reglab/web/export.py's rules).
 "use strict";
 
 const Settings = (() => {
-  // The limits of reglab/web/models.py, used until the server's schema (/openapi.json) and /api/options
-  // have been read; `schema` names where each field lives there. Patience 0 means "off" and an epochs cap
-  // of 0 "no cap" on the page (null in the request).
+  // The page's words for each number field and where the field lives in the server's schema
+  // (/openapi.json), from which learn() takes its range. Patience 0 means "off" and an epochs cap of 0
+  // "no cap" on the page (null in the request): their minimum is the page's own.
   const FIELDS = {
-    noise: { name: "Noise", min: 0, max: 2, schema: ["DataSpec", "noise"] },
-    n_samples: { name: "Samples", min: 20, max: 5000, integer: true, schema: ["DataSpec", "n_samples"], limit: "samples" },
-    test_size: { name: "Test share", min: 0.05, max: 0.8, schema: ["DataSpec", "test_size"] },
-    val_size: { name: "Validation share", min: 0, max: 0.5, schema: ["DataSpec", "val_size"] },
-    seed: { name: "Seed", min: 0, max: 2147483647, integer: true, schema: ["DataSpec", "seed"] },
-    dropout: { name: "Dropout", min: 0, max: 0.9, schema: ["ModelSpec", "dropout"], empty: 0 },
-    lr: { name: "Learning rate", min: 0, minOpen: true, max: 10, schema: ["ModelSpec", "lr"] },
-    batch_size: { name: "Batch", min: 1, max: 5000, integer: true, schema: ["RunRequest", "batch_size"], limit: "samples" },
-    epochs: { name: "Epochs cap", min: 0, max: 10000, integer: true, schema: ["RunRequest", "epochs"], limit: "epochs", empty: 0, off: 0, offWords: "0: no cap" },
-    lam: { name: "λ", min: 0, max: 100, schema: ["ModelSpec", "lam"] },
-    weight_decay: { name: "Weight decay", min: 0, max: 1, schema: ["ModelSpec", "weight_decay"], empty: 0 },
-    patience: { name: "Early stopping patience", min: 0, max: 1000, integer: true, schema: ["ModelSpec", "patience"], empty: 0, off: 0 },
+    noise: { name: "Noise", schema: ["DataSpec", "noise"] },
+    n_samples: { name: "Samples", schema: ["DataSpec", "n_samples"] },
+    test_size: { name: "Test share", schema: ["DataSpec", "test_size"] },
+    val_size: { name: "Validation share", schema: ["DataSpec", "val_size"] },
+    seed: { name: "Seed", schema: ["DataSpec", "seed"] },
+    dropout: { name: "Dropout", schema: ["ModelSpec", "dropout"], empty: 0 },
+    lr: { name: "Learning rate", schema: ["ModelSpec", "lr"] },
+    batch_size: { name: "Batch", schema: ["RunRequest", "batch_size"] },
+    epochs: { name: "Epochs cap", min: 0, schema: ["RunRequest", "epochs"], empty: 0, off: 0, offWords: "0: no cap" },
+    lam: { name: "λ", schema: ["ModelSpec", "lam"] },
+    weight_decay: { name: "Weight decay", schema: ["ModelSpec", "weight_decay"], empty: 0 },
+    patience: { name: "Early stopping patience", min: 0, schema: ["ModelSpec", "patience"], empty: 0, off: 0 },
   };
-  const HIDDEN = { name: "Hidden layers", neurons: 1024, layers: 8 };
-  const LIMITS = { models: 6 };
-  const PENALTIES = ["none", "l1", "l2", "l1l2"];
-  const METHODS = ["proximal", "subgradient"];
-  const INPUTS = { x1: "x₁", x2: "x₂", x1sq: "x₁²", x2sq: "x₂²", x1x2: "x₁x₂", sinx1: "sin x₁", sinx2: "sin x₂" };   // reglab/web/plane.py
+  const HIDDEN = { name: "Hidden layers" };   // neurons and layers: the server's limits
+  const LIMITS = {};   // the server's limits (reglab/web/models.py)
+  // the names a request may give, each list from its home on the server (reglab.rules, reglab.regularizers)
+  const NAMES = { datasets: [], activations: [], optimizers: [], penalties: [], l1_methods: [], inputs: {}, convention: "" };
+  let DEFAULTS = null;   // the server's default request
 
   function numberSchema(prop) {
     if (prop && prop.anyOf) return prop.anyOf.find(p => p.type === "number" || p.type === "integer") || null;
     return prop || null;
   }
 
-  // the server's schema (FastAPI's /openapi.json) and /api/options; either may be missing
-  function learn(openapi, options) {
-    const schemas = openapi && openapi.components && openapi.components.schemas;
-    if (schemas) {
-      for (const field of Object.values(FIELDS)) {
-        const model = schemas[field.schema[0]], prop = numberSchema(model && model.properties && model.properties[field.schema[1]]);
-        if (!prop) continue;
-        if (typeof prop.maximum === "number") field.max = prop.maximum;
-        if (field.off === undefined && typeof prop.minimum === "number") { field.min = prop.minimum; field.minOpen = false; }
-        if (field.off === undefined && typeof prop.exclusiveMinimum === "number") { field.min = prop.exclusiveMinimum; field.minOpen = true; }
-        if (prop.type === "integer") field.integer = true;
-      }
-      const hidden = schemas.RunRequest && schemas.RunRequest.properties && schemas.RunRequest.properties.hidden;
-      if (hidden && hidden.items && typeof hidden.items.maximum === "number") HIDDEN.neurons = hidden.items.maximum;
-      if (hidden && typeof hidden.maxItems === "number") HIDDEN.layers = hidden.maxItems;
+  // the server's schema (FastAPI's /openapi.json), /api/options and /api/vocabulary
+  function learn(openapi, options, vocabulary) {
+    const schemas = openapi.components.schemas;
+    for (const field of Object.values(FIELDS)) {
+      const prop = numberSchema(schemas[field.schema[0]].properties[field.schema[1]]);
+      field.max = prop.maximum;
+      if (field.off === undefined && typeof prop.minimum === "number") { field.min = prop.minimum; field.minOpen = false; }
+      if (field.off === undefined && typeof prop.exclusiveMinimum === "number") { field.min = prop.exclusiveMinimum; field.minOpen = true; }
+      field.integer = prop.type === "integer";
     }
-    const limits = options && options.limits;
-    if (limits) {
-      if (limits.neurons) HIDDEN.neurons = limits.neurons;
-      if (limits.layers) HIDDEN.layers = limits.layers;
-      if (limits.models) LIMITS.models = limits.models;
-      for (const field of Object.values(FIELDS)) if (field.limit && limits[field.limit]) field.max = Math.min(field.max, limits[field.limit]);
-    }
+    const hidden = schemas.RunRequest.properties.hidden;
+    HIDDEN.neurons = hidden.items.maximum;
+    HIDDEN.layers = hidden.maxItems;
+    Object.assign(LIMITS, options.limits);
+    Object.assign(NAMES, vocabulary);
+    DEFAULTS = options.defaults;
   }
 
   // the input's own min/max follow the server's limits (the spinner stops where the server would refuse)
@@ -117,8 +111,8 @@ const Settings = (() => {
     const specs = String(text).split(";").slice(0, LIMITS.models).map(part => {
       const [penalty, lam, lr, method] = part.split(",");
       const l = check("lam", lam), r = check("lr", lr);
-      if (!PENALTIES.includes(penalty) || !l.ok || !r.ok) return null;
-      return { penalty, lam: l.value, lr: r.value, l1_method: METHODS.includes(method) ? method : "proximal" };
+      if (!NAMES.penalties.includes(penalty) || !l.ok || !r.ok) return null;
+      return { penalty, lam: l.value, lr: r.value, l1_method: NAMES.l1_methods.includes(method) ? method : DEFAULTS.models[0].l1_method };
     });
     return specs.length && specs.every(Boolean) ? specs : null;
   }
@@ -144,7 +138,7 @@ const Settings = (() => {
 
   function sharedFlags(r) {
     const d = r.data, parts = [`--dataset ${d.dataset}`, `--n-samples ${d.n_samples}`, `--noise ${g(d.noise)}`];
-    if (d.dataset === "blobs") parts.push(`--n-classes ${d.n_classes ?? 3}`);
+    if (d.dataset === "blobs") parts.push(`--n-classes ${d.n_classes ?? DEFAULTS.data.n_classes}`);
     parts.push(`--test-size ${g(d.test_size)}`, `--val-size ${g(d.val_size)}`, `--seed ${d.seed}`);
     parts.push(`--hidden ${r.hidden.join(",")}`, `--activation ${r.activation}`, `--optimizer ${r.optimizer}`);
     parts.push(`--batch-size ${r.batch_size}`, `--epochs ${r.epochs || 1}`);
@@ -167,21 +161,22 @@ const Settings = (() => {
   function commands(r) {
     const note = r.seed === r.data.seed ? [] : [`# the model seed was ${r.seed}; the command line uses one seed`];
     if (r.data.dataset === "upload") note.push("# the data was an uploaded CSV: save it and pass --dataset FILE.csv --target label");
-    const inputs = r.inputs || ["x1", "x2"];
-    if (inputs.join(",") !== "x1,x2") {
-      const shown = Object.keys(INPUTS).filter(k => inputs.includes(k)).map(k => INPUTS[k]).join(", ");
+    const inputs = r.inputs || DEFAULTS.inputs;
+    if (inputs.join(",") !== DEFAULTS.inputs.join(",")) {
+      const shown = Object.keys(NAMES.inputs).filter(k => inputs.includes(k)).map(k => NAMES.inputs[k]).join(", ");
       note.push(`# the playground's inputs were ${shown}; the command line trains on x₁, x₂`);
     }
     const base = sharedFlags(r).join(" "), models = r.models;
     if (models.length === 1) return [...note, `reglab train ${base} ${modelFlags(models[0]).join(" ")}`];
     const varying = SPEC_KEYS.filter(k => new Set(models.map(m => String(m[k] ?? null))).size > 1);
     const name = varying[0];
-    if (varying.length === 1 && PER_MODEL.includes(name) && (name !== "lam" || ["l1", "l2"].includes(models[0].penalty))) {
+    // a --lam list sweeps a penalty of one λ (l1l2 takes --l1 and --l2, none no λ)
+    if (varying.length === 1 && PER_MODEL.includes(name) && (name !== "lam" || models[0].penalty === "l1" || models[0].penalty === "l2")) {
       const values = models.map(m => shown(name, m[name])).join(",");
       return [...note, `reglab sweep ${base} ${modelFlags(models[0], name).join(" ")} ${flag(name)} ${values}`];
     }
     return [...note, ...models.map(m => `reglab train ${base} ${modelFlags(m).join(" ")}`)];
   }
 
-  return { FIELDS, HIDDEN, LIMITS, PENALTIES, INPUTS, learn, applyLimits, check, parseHidden, encodeModels, decodeModels, commands, g, rangeText };
+  return { FIELDS, HIDDEN, LIMITS, NAMES, get DEFAULTS() { return DEFAULTS; }, learn, applyLimits, check, parseHidden, encodeModels, decodeModels, commands, g, rangeText };
 })();
