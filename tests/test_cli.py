@@ -1,6 +1,6 @@
 """Tests of the command line (reglab.cli) and of the sweep summary (reglab.runs.seeds).
 
-Most tests call ``main`` in-process and read stdout/stderr with capsys; a few run ``python -m reglab``
+Most tests call ``main`` in-process (the ``cli`` fixture of conftest.py); a few run ``python -m reglab``
 end to end to hold the contracts other tools rely on: exit codes, one error line on stderr, and
 exactly one JSON document on stdout.
 """
@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from reglab.cli import app, execute, main
+from reglab.cli import app, execute
 from reglab.config import DataConfig, RunConfig
 from reglab.regularizers import L2
 from reglab.runs import RunResult
@@ -27,18 +27,16 @@ TINY = ["--epochs", "3", "--n-samples", "60", "--hidden", "8"]
 TRAIN_KEYS = {"schema_version", "config", "train", "test", "epochs_run", "stopped_early", "diverged", "verdict", "weights", "history"}
 
 
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    """Exit code, stdout and stderr of ``reglab *args`` run in-process."""
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
+@pytest.fixture
+def cli_json(cli):
+    """``cli_json(*args)``: the one JSON document of ``reglab *args --json``, which must succeed."""
 
+    def run(*args: str) -> dict:
+        code, out, err = cli(*args, "--json")
+        assert code == 0, err
+        return json.loads(out)
 
-def cli_json(capsys, *args: str) -> dict:
-    code, out, err = cli(capsys, *args, "--json")
-    assert code == 0, err
-    return json.loads(out)
+    return run
 
 
 def subprocess_cli(*args: str, **env: str) -> subprocess.CompletedProcess:
@@ -147,22 +145,22 @@ BAD_INPUTS = [
 
 
 @pytest.mark.parametrize("args, message", BAD_INPUTS, ids=[" ".join(a) or "no-args" for a, _ in BAD_INPUTS])
-def test_user_error_is_one_line_and_exit_code_2(capsys, args, message):
-    code, out, err = cli(capsys, *args)
+def test_user_error_is_one_line_and_exit_code_2(args, message, cli):
+    code, out, err = cli(*args)
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
 
 
 @pytest.mark.parametrize("args", [[], ["--debug"]])
-def test_no_command_is_a_usage_error_that_lists_the_commands(capsys, args):
+def test_no_command_is_a_usage_error_that_lists_the_commands(args, cli):
     names = [c.name or c.callback.__name__ for c in app.registered_commands]
     assert names[:4] == ["train", "sweep", "demo", "report"]  # then any command registered since (tune, serve)
-    code, out, err = cli(capsys, *args)
+    code, out, err = cli(*args)
     assert (code, out, err) == (2, "", f"reglab: error: Expected a command, one of {', '.join(names)}; see 'reglab --help'.\n")
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA GPU")
-def test_cuda_without_a_gpu_is_a_usage_error(capsys):
-    code, out, err = cli(capsys, "train", *TINY, "--device", "cuda")
+def test_cuda_without_a_gpu_is_a_usage_error(cli):
+    code, out, err = cli("train", *TINY, "--device", "cuda")
     message = "The '--device' option must be 'cpu' on this machine (no CUDA GPU is available). Got 'cuda' instead."
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
 
@@ -173,7 +171,7 @@ def _write(tmp_path, name: str, text: str) -> str:
     return str(path)
 
 
-def test_csv_errors_are_one_line_and_exit_code_2(tmp_path, capsys):
+def test_csv_errors_are_one_line_and_exit_code_2(tmp_path, cli):
     many_texts = "a,b,y\n" + "".join(f"{i},w{i},{i % 2}\n" for i in range(30))
     cases = [
         (str(tmp_path / "missing.csv"), "y", f"CSV file '{tmp_path / 'missing.csv'}' (dataset) does not exist."),
@@ -201,7 +199,7 @@ def test_csv_errors_are_one_line_and_exit_code_2(tmp_path, capsys):
         ),
     ]  # fmt: skip
     for path, target, message in cases:
-        code, out, err = cli(capsys, "train", *TINY, "--dataset", path, "--target", target)
+        code, out, err = cli("train", *TINY, "--dataset", path, "--target", target)
         assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
 
 
@@ -216,7 +214,7 @@ def test_end_to_end_error_has_no_traceback_and_nothing_on_stdout_but_its_json_do
 
 
 @pytest.mark.parametrize("error", [RuntimeError("the engine broke\nsecond line"), ValueError("the engine broke")])
-def test_a_bug_exits_1_with_one_line_and_the_traceback_only_in_debug(capsys, monkeypatch, error):
+def test_a_bug_exits_1_with_one_line_and_the_traceback_only_in_debug(monkeypatch, error, cli):
     """Anything but a ReglabError is a bug, a plain ValueError of library code included."""
 
     def broken(*args, **kwargs):
@@ -224,28 +222,28 @@ def test_a_bug_exits_1_with_one_line_and_the_traceback_only_in_debug(capsys, mon
 
     monkeypatch.setattr("reglab.runs.train_runs", broken)
     monkeypatch.delenv("REGLAB_DEBUG", raising=False)
-    code, out, err = cli(capsys, "train", *TINY)
+    code, out, err = cli("train", *TINY)
     assert (code, out) == (1, "")
     line = f"reglab: internal error: {type(error).__name__}: the engine broke (run with --debug or REGLAB_DEBUG=1 for the traceback)"
     assert err.splitlines()[-1] == line
     assert "Traceback" not in err
-    code, out, err = cli(capsys, "--debug", "train", *TINY)
+    code, out, err = cli("--debug", "train", *TINY)
     assert (code, out, err.splitlines()[-1]) == (1, "", line)
     assert "Traceback (most recent call last)" in err
-    code, out, err = cli(capsys, "train", *TINY)  # --debug lasts one command line
+    code, out, err = cli("train", *TINY)  # --debug lasts one command line
     assert "Traceback" not in err
     monkeypatch.setenv("REGLAB_DEBUG", "1")
-    code, out, err = cli(capsys, "train", *TINY)
+    code, out, err = cli("train", *TINY)
     assert (code, out) == (1, "")
     assert "Traceback (most recent call last)" in err
 
 
-def test_help_exits_0_and_documents_architecture_separators(capsys):
-    code, out, err = cli(capsys, "sweep", "--help")
+def test_help_exits_0_and_documents_architecture_separators(cli):
+    code, out, err = cli("sweep", "--help")
     assert code == 0
     assert "separated by ';' or '/'" in " ".join(out.replace("│", " ").split())
-    assert cli(capsys, "--help")[0] == 0
-    assert cli(capsys, "train", "--help")[0] == 0
+    assert cli("--help")[0] == 0
+    assert cli("train", "--help")[0] == 0
 
 
 # --- train -----------------------------------------------------------------------------------------------
@@ -260,20 +258,20 @@ def test_train_json_end_to_end_is_exactly_one_document():
     assert doc["verdict"] in ("overfitting", "good fit", "underfitting")
 
 
-def test_train_metric_keys_for_classification_and_regression(capsys):
-    doc = cli_json(capsys, "train", *TINY)
+def test_train_metric_keys_for_classification_and_regression(cli_json):
+    doc = cli_json("train", *TINY)
     for part in ("train", "test"):
         assert set(doc[part]) == {"loss", "data_loss", "penalty", "accuracy"}
     assert doc["val"] == {}
     assert [len(v) for v in doc["history"].values()] == [3] * len(doc["history"])
-    doc = cli_json(capsys, "train", *TINY, "--dataset", "regression")
+    doc = cli_json("train", *TINY, "--dataset", "regression")
     for part in ("train", "test"):
         assert set(doc[part]) == {"loss", "data_loss", "penalty", "r2", "rmse"}
 
 
-def test_train_options_reach_the_configs(capsys):
+def test_train_options_reach_the_configs(cli_json):
     doc = cli_json(
-        capsys, "train", *TINY, "--seed", "3", "--penalty", "l1l2", "--l1", "0.001", "--l2", "0.002", "--dropout", "0.1",
+        "train", *TINY, "--seed", "3", "--penalty", "l1l2", "--l1", "0.001", "--l2", "0.002", "--dropout", "0.1",
         "--optimizer", "sgd", "--lr", "0.05", "--momentum", "0.9", "--batch-size", "full", "--activation", "tanh",
         "--regularize-output", "--l1-method", "subgradient", "--no-standardize", "--test-size", "0.25",
     )  # fmt: skip
@@ -284,19 +282,19 @@ def test_train_options_reach_the_configs(capsys):
     assert (config["batch_size"], config["activation"], config["regularize_output"]) == (None, "tanh", True)
     assert (config["l1_method"], data["standardize"], data["test_size"]) == ("subgradient", False, 0.25)
     assert doc["train"]["penalty"] > 0
-    assert cli_json(capsys, "train", *TINY, "--penalty", "l2")["config"]["penalty"] == {"kind": "l2", "lam": 0.01}
+    assert cli_json("train", *TINY, "--penalty", "l2")["config"]["penalty"] == {"kind": "l2", "lam": 0.01}
 
 
-def test_default_batch_size_is_cut_to_small_data_but_a_given_one_is_checked(capsys):
-    doc = cli_json(capsys, "train", "--epochs", "2", "--n-samples", "40", "--hidden", "4")  # 28 training rows
+def test_default_batch_size_is_cut_to_small_data_but_a_given_one_is_checked(cli_json, cli):
+    doc = cli_json("train", "--epochs", "2", "--n-samples", "40", "--hidden", "4")  # 28 training rows
     assert doc["config"]["batch_size"] == 32 and doc["epochs_run"] == 2
-    code, out, err = cli(capsys, "train", "--epochs", "2", "--n-samples", "40", "--batch-size", "32")
+    code, out, err = cli("train", "--epochs", "2", "--n-samples", "40", "--batch-size", "32")
     message = "The '--batch-size' option must be at most the number of training rows (28), or 'full'. Got '32' instead."
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
 
 
-def test_patience_without_val_size_uses_a_fifth_for_validation_and_says_so(capsys):
-    code, out, err = cli(capsys, "train", *TINY, "--patience", "2", "--json")
+def test_patience_without_val_size_uses_a_fifth_for_validation_and_says_so(cli):
+    code, out, err = cli("train", *TINY, "--patience", "2", "--json")
     assert code == 0
     doc = json.loads(out)
     assert doc["data"]["val_size"] == 0.2 and doc["config"]["patience"] == 2
@@ -304,17 +302,17 @@ def test_patience_without_val_size_uses_a_fifth_for_validation_and_says_so(capsy
     assert err.splitlines()[0] == "reglab: --patience watches the validation loss: using --val-size 0.2"
 
 
-def test_train_table_shows_parts_verdict_and_weight_range(capsys):
-    code, out, err = cli(capsys, "train", *TINY, "--val-size", "0.2")
+def test_train_table_shows_parts_verdict_and_weight_range(cli):
+    code, out, err = cli("train", *TINY, "--val-size", "0.2")
     assert code == 0
     for text in ("train", "validation", "test", "data_loss", "penalty", "accuracy", "verdict", "epochs", "first-layer weights"):
         assert text in out
     assert "training 1 run in 1 stack" in err and "training" not in out  # progress on stderr only
 
 
-def test_train_out_writes_result_and_weights(tmp_path, capsys):
+def test_train_out_writes_result_and_weights(tmp_path, cli):
     folder = tmp_path / "new" / "run"
-    code, out, err = cli(capsys, "train", *TINY, "--hidden", "8,4", "--out", str(folder))
+    code, out, err = cli("train", *TINY, "--hidden", "8,4", "--out", str(folder))
     assert code == 0
     doc = json.loads((folder / "result.json").read_text())
     assert TRAIN_KEYS <= set(doc)
@@ -326,10 +324,10 @@ def test_train_out_writes_result_and_weights(tmp_path, capsys):
     assert f"reglab: wrote {folder / 'result.json'} and {folder / 'weights.npz'}" in err
 
 
-def test_out_that_cannot_be_a_directory_is_a_usage_error(tmp_path, capsys):
+def test_out_that_cannot_be_a_directory_is_a_usage_error(tmp_path, cli):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    code, out, err = cli(capsys, "train", *TINY, "--out", str(blocker))
+    code, out, err = cli("train", *TINY, "--out", str(blocker))
     message = (
         f"The '--out' option must be a folder that reglab can create and write in. Got '{blocker}' instead (File exists): "
         "a file stands in the way: choose another --out."
@@ -337,10 +335,10 @@ def test_out_that_cannot_be_a_directory_is_a_usage_error(tmp_path, capsys):
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
 
 
-def test_l2_narrows_the_first_layer_weight_range(capsys):
+def test_l2_narrows_the_first_layer_weight_range(cli_json):
     ranges = {}
     for penalty in (["--penalty", "none"], ["--penalty", "l2", "--lam", "0.01"]):
-        doc = cli_json(capsys, "train", "--epochs", "100", *penalty)
+        doc = cli_json("train", "--epochs", "100", *penalty)
         first = doc["weights"][0]
         assert first["name"] == "hidden 1" and first["shape"] == [2, 128]
         ranges[penalty[1]] = first["max"] - first["min"]
@@ -369,28 +367,28 @@ def test_sweep_json_end_to_end_runs_the_grid_times_seeds():
     assert sum(summary["verdicts"].values()) + summary["diverged"] == 2
 
 
-def test_sweep_penalty_none_runs_once_not_once_per_lam(capsys):
-    doc = cli_json(capsys, "sweep", *TINY, "--penalty", "none,l2", "--lam", "0.01,0.1", "--seeds", "2")
+def test_sweep_penalty_none_runs_once_not_once_per_lam(cli_json):
+    doc = cli_json("sweep", *TINY, "--penalty", "none,l2", "--lam", "0.01,0.1", "--seeds", "2")
     assert [s["label"] for s in doc["summary"]] == ["none", "l2(λ=0.01)", "l2(λ=0.1)"]
     assert len(doc["runs"]) == 3 * 2
 
 
-def test_sweep_architectures_learning_rates_and_fixed_split(capsys):
-    doc = cli_json(capsys, "sweep", *TINY, "--hidden", "8;4,4/8", "--lr", "0.01,0.001", "--seeds", "2", "--fixed-split")
+def test_sweep_architectures_learning_rates_and_fixed_split(cli_json):
+    doc = cli_json("sweep", *TINY, "--hidden", "8;4,4/8", "--lr", "0.01,0.001", "--seeds", "2", "--fixed-split")
     assert [s["config"]["hidden"] for s in doc["summary"]] == [[8], [8], [4, 4], [4, 4]]
     assert [s["config"]["lr"] for s in doc["summary"]] == [0.01, 0.001] * 2
     assert [r["data"]["seed"] for r in doc["runs"]] == [0] * 8  # one split for every seed
     assert [r["config"]["seed"] for r in doc["runs"]] == [0, 1] * 4
 
 
-def test_sweep_regression_summary_uses_r2(capsys):
-    doc = cli_json(capsys, "sweep", *TINY, "--dataset", "regression", "--seeds", "2")
+def test_sweep_regression_summary_uses_r2(cli_json):
+    doc = cli_json("sweep", *TINY, "--dataset", "regression", "--seeds", "2")
     assert {"test_r2", "train_r2", "gap"} <= set(doc["summary"][0])
     assert set(doc["runs"][0]["test"]) == {"loss", "data_loss", "penalty", "r2", "rmse"}
 
 
-def test_sweep_table_and_out(tmp_path, capsys):
-    code, out, err = cli(capsys, "sweep", *TINY, "--penalty", "l2", "--lam", "0.01,0.1", "--seeds", "3", "--out", str(tmp_path))
+def test_sweep_table_and_out(tmp_path, cli):
+    code, out, err = cli("sweep", *TINY, "--penalty", "l2", "--lam", "0.01,0.1", "--seeds", "3", "--out", str(tmp_path))
     assert code == 0
     for text in ("l2(λ=0.01)", "l2(λ=0.1)", "test accuracy", "95% CI", "gap", "verdicts", " ± "):
         assert text in out
@@ -471,12 +469,12 @@ def test_interrupted_sweep_resumes_from_its_out_dir(tmp_path, monkeypatch, capsy
     assert not (tmp_path / "checkpoint.pt").exists()
 
 
-def test_shared_grid_sweep_is_shared_by_workers_and_collects_like_a_local_sweep(capsys, tmp_path, monkeypatch):
+def test_shared_grid_sweep_is_shared_by_workers_and_collects_like_a_local_sweep(tmp_path, monkeypatch, cli_json, cli):
     import reglab.tuning.shared_sweep as shared
 
     grid = ["sweep", *TINY, "--penalty", "l2", "--lam", "0,0.01,0.1", "--seeds", "2", "--json"]
     url = f"sqlite:///{tmp_path / 'grid.db'}"
-    local = cli_json(capsys, *grid)
+    local = cli_json(*grid)
     train_runs, calls = shared.train_runs, []
 
     def first_worker_stops(runs, **kwargs):  # the first worker is stopped after one configuration
@@ -486,29 +484,29 @@ def test_shared_grid_sweep_is_shared_by_workers_and_collects_like_a_local_sweep(
         return train_runs(runs, **kwargs)
 
     monkeypatch.setattr(shared, "train_runs", first_worker_stops)
-    code, out, err = cli(capsys, *grid, "--storage", url, "--batch", "1")
+    code, out, err = cli(*grid, "--storage", url, "--batch", "1")
     assert (code, out) == (130, "")
     assert err.endswith(f"reglab: interrupted; the finished configurations are kept in {url}: run the same command again to go on\n")
     monkeypatch.setattr(shared, "train_runs", train_runs)
-    code, out, err = cli(capsys, *grid, "--storage", url, "--batch", "1")
+    code, out, err = cli(*grid, "--storage", url, "--batch", "1")
     assert code == 0 and "reglab: this worker trained 2 configurations\n" in err
-    collected = cli_json(capsys, *grid, "--storage", url, "--collect")
+    collected = cli_json(*grid, "--storage", url, "--collect")
     assert collected["summary"] == local["summary"] and collected["missing"] == []
     assert [r["history"] for r in collected["runs"]] == [r["history"] for r in local["runs"]]
 
 
-def test_collect_needs_storage(capsys):
-    code, out, err = cli(capsys, "sweep", *TINY, "--collect")
+def test_collect_needs_storage(cli):
+    code, out, err = cli("sweep", *TINY, "--collect")
     message = (
         "The '--collect' option must be used with --storage URL (the database of the shared grid to collect). Got '--collect' instead."
     )
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
 
 
-def test_train_table_states_task_rows_optimiser_and_the_restored_epoch(capsys):
-    code, out, err = cli(capsys, "train", "--epochs", "60", "--n-samples", "100", "--hidden", "8", "--patience", "3", "--lr", "0.05")
+def test_train_table_states_task_rows_optimiser_and_the_restored_epoch(cli_json, cli):
+    code, out, err = cli("train", "--epochs", "60", "--n-samples", "100", "--hidden", "8", "--patience", "3", "--lr", "0.05")
     assert code == 0
-    doc = cli_json(capsys, "train", "--epochs", "60", "--n-samples", "100", "--hidden", "8", "--patience", "3", "--lr", "0.05")
+    doc = cli_json("train", "--epochs", "60", "--n-samples", "100", "--hidden", "8", "--patience", "3", "--lr", "0.05")
     facts = {line[:21].strip(): line[21:] for line in out.splitlines() if line[:1].isalpha()}
     assert facts["task"] == "binary classification, 2 classes" and (doc["task"], doc["classes"]) == ("binary", 2)
     assert facts["rows"] == "train 56, validation 14, test 30" and doc["rows"] == {"train": 56, "validation": 14, "test": 30}
@@ -519,7 +517,7 @@ def test_train_table_states_task_rows_optimiser_and_the_restored_epoch(capsys):
     assert all(line == line.rstrip() for line in out.splitlines())  # no padding when piped
 
 
-def test_startup_interrupted_is_one_line(capsys, monkeypatch):
+def test_startup_interrupted_is_one_line(monkeypatch, cli):
     import builtins
 
     real_import = builtins.__import__
@@ -530,4 +528,4 @@ def test_startup_interrupted_is_one_line(capsys, monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", interrupted_import)
-    assert cli(capsys, "train") == (130, "", "reglab: interrupted\n")
+    assert cli("train") == (130, "", "reglab: interrupted\n")

@@ -10,18 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from reglab.cli import main
 from reglab.cli.progress import Stack, StackProgress, step
 
 TINY = ["--epochs", "3", "--n-samples", "60", "--hidden", "8"]
 SECONDS = r"\d+\.\d s"
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    out, err = capsys.readouterr()
-    return exit_info.value.code, out, err
 
 
 def epoch(n: int) -> SimpleNamespace:
@@ -76,14 +68,14 @@ def test_a_step_says_what_it_did_when_it_ends(capsys):
     assert re.fullmatch(rf"reglab: drawing figures done: 3 figures in {SECONDS}", line)
 
 
-def test_train_and_sweep_print_one_line_per_stack(capsys):
-    code, out, err = cli(capsys, "train", *TINY, "--json")
+def test_train_and_sweep_print_one_line_per_stack(cli):
+    code, out, err = cli("train", *TINY, "--json")
     assert code == 0
     assert [re.sub(SECONDS, "T", x) for x in err.splitlines()] == [
         "reglab: training 1 run in 1 stack",
         "reglab: stack 1/1 done: 1 run x 3 epochs in T",
     ]
-    code, out, err = cli(capsys, "sweep", *TINY, "--hidden", "8;4", "--seeds", "2", "--json")
+    code, out, err = cli("sweep", *TINY, "--hidden", "8;4", "--seeds", "2", "--json")
     assert code == 0  # two architectures: two stacks of two seeds
     assert [re.sub(SECONDS, "T", x) for x in err.splitlines()] == [
         "reglab: training 4 runs in 2 stacks",
@@ -92,9 +84,9 @@ def test_train_and_sweep_print_one_line_per_stack(capsys):
     ]
 
 
-def test_threads_option_reaches_the_engine(capsys, monkeypatch):
+def test_threads_option_reaches_the_engine(monkeypatch, cli):
     asked = []
     monkeypatch.setattr("reglab.runs.threads.set_threads", asked.append)
-    assert cli(capsys, "train", *TINY, "--threads", "1", "--json")[0] == 0
-    assert cli(capsys, "sweep", *TINY, "--json")[0] == 0
+    assert cli("train", *TINY, "--threads", "1", "--json")[0] == 0
+    assert cli("sweep", *TINY, "--json")[0] == 0
     assert asked == [1, None]  # None: the automatic policy

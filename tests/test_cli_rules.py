@@ -1,24 +1,29 @@
 """One rule per fact: an option and the config field it fills accept the same values and refuse the
-others in the same words; the CLI's defaults are the configs' defaults."""
+others in the same words; the CLI's defaults are the configs' defaults (or the library's), its help
+their descriptions; the values are handed on typed."""
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import functools
-import io
+import inspect
 import math
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import typer
 from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from reglab.cli import execute
+from reglab.cli import app
+from reglab.cli.asked import DataOptions, GridOptions
 from reglab.cli.building import LARGE_DATA, QUICK_EPOCHS, csv_options, data_notes, seed_count
-from reglab.cli.options import DEFAULT, DEFAULT_BATCH_SIZE
+from reglab.cli.options import DEFAULT, DEFAULT_BATCH_SIZE, DEFAULT_SEEDS
 from reglab.cli.parsing import one
+from reglab.cli.tuning import DEFAULT_OUT, TUNE_DEFAULT
 from reglab.config import (
     EPOCHS,
     MAX_DEPTH,
@@ -36,7 +41,11 @@ from reglab.config import (
     RunConfig,
     config_error,
 )
+from reglab.diagnosis.settings import Settings
 from reglab.errors import OptionError
+from reglab.regularizers import CONVENTION
+from reglab.rules import LEVEL, VALIDATION_FRACTION
+from reglab.tuning.defaults import BATCH, HEARTBEAT, SAMPLERS, STUDY, SWEEP_STUDY
 
 # (option, config, field, rule)
 FIELDS = [
@@ -120,14 +129,90 @@ def test_cli_defaults_are_the_configs_defaults():
     assert DEFAULT_BATCH_SIZE == run.batch_size and DEFAULT.standardize is data.standardize is True
 
 
+def command(name: str) -> typer.core.TyperCommand:
+    group = typer.main.get_command(app)
+    return group.get_command(group.make_context("reglab", [name]), name)
+
+
+def params_of(name: str, *args: str) -> dict:
+    """The typed values that typer hands the command ``name`` for the command line ``args``."""
+    return command(name).make_context(name, list(args)).params
+
+
+RUN_FIELDS = ("hidden", "activation", "l1_method", "regularize_output", "dropout", "optimizer", "lr", "momentum", "epochs",
+              "min_delta", "input_noise", "seed")  # fmt: skip
+DATA_FIELDS = ("dataset", "target", "task", "n_samples", "noise", "n_classes", "test_size", "standardize", "missing", "seed")
+
+
+@pytest.mark.parametrize("name", ["train", "sweep", "tune", "diagnose"])
+def test_typed_defaults_are_the_configs_defaults(name):
+    params, run, data = params_of(name), RunConfig(), DataConfig()
+    listed = (lambda value: (value,)) if name == "sweep" else (lambda value: value)
+    scaled = ("epochs",) if name == "diagnose" else ()  # diagnose scales the schedule to the data (its Settings)
+    for field in (f for f in RUN_FIELDS if f in params and f not in scaled):  # tune and diagnose search dropout
+        assert params[field] == (listed(getattr(run, field)) if field in ("hidden", "dropout", "lr") else getattr(run, field)), field
+    for field in DATA_FIELDS:
+        if (name, field) != ("diagnose", "dataset"):  # diagnose starts from a table
+            assert params[field] == getattr(data, field), field
+    if name in ("train", "sweep"):
+        assert params["penalty"] == listed(run.penalty.kind) and params["val_size"] is None and params["batch_size"] is None
+
+
+def test_search_and_study_defaults_are_the_librarys():
+    from reglab.tuning import shared_sweep, tuner
+
+    tune_defaults = {n: p.default for n, p in inspect.signature(tuner.tune).parameters.items()}
+    work_defaults = {n: p.default for n, p in inspect.signature(shared_sweep.work).parameters.items()}
+    in_tune, in_work = (tune_defaults["batch"], tune_defaults["heartbeat"]), (work_defaults["batch"], work_defaults["heartbeat"])
+    assert (BATCH, HEARTBEAT) == in_tune == in_work
+    assert (STUDY, Path(DEFAULT_OUT), TUNE_DEFAULT.sampler, DEFAULT_SEEDS) == tuple(
+        tune_defaults[n] for n in ("study", "storage", "sampler", "seeds")
+    )
+    assert SAMPLERS == tuner.SAMPLERS
+    tune, sweep = params_of("tune"), params_of("sweep")
+    assert (tune["batch"], tune["heartbeat"], tune["study"], tune["seeds"], tune["val_size"]) == (BATCH, HEARTBEAT, STUDY, 1, None)
+    assert (sweep["batch"], sweep["heartbeat"], sweep["seeds"], sweep["study"]) == (BATCH, HEARTBEAT, 1, SWEEP_STUDY)
+    diagnose, settings = params_of("diagnose"), Settings()
+    for name in ("seeds", "search_seeds", "budget", "batch", "heartbeat", "folds", "repeats", "epochs", "batch_size", "patience", "study"):
+        assert diagnose[name] == getattr(settings, name), name
+    space = settings.space
+    assert (tuple(diagnose["penalty"]), tuple(diagnose["lam_range"]), tuple(diagnose["dropout_range"])) == (
+        space.penalties, (space.lam_low, space.lam_high), (space.dropout_low, space.dropout_high)
+    )
+    assert diagnose["val_size"] == VALIDATION_FRACTION
+
+
+@pytest.mark.parametrize("name", ["train", "sweep", "tune", "diagnose"])
+def test_the_help_of_an_option_that_fills_a_config_field_is_the_fields_description(name):
+    helps = {param.name: param.help for param in command(name).params}
+    for fields in (RunConfig.model_fields, DataConfig.model_fields):
+        for field, info in fields.items():
+            if field in helps and (name, field) not in (("tune", "penalty"), ("diagnose", "penalty")):  # those search kinds
+                meaning = info.description.partition("; None: ")[0]
+                assert meaning.lower() in helps[field].lower(), (field, helps[field])
+                assert "None" not in helps[field], field  # the command line's word for it instead
+    if name in ("train", "sweep"):
+        assert CONVENTION in helps["penalty"]
+        assert f"{VALIDATION_FRACTION:g} with --patience" in helps["val_size"]
+
+
+def test_sweep_states_its_confidence_level():
+    assert f"{LEVEL:.0%} CI" in command("sweep").help
+
+
+def test_options_are_handed_on_typed():
+    train = params_of("train", "--epochs", "3", "--hidden", " 8, 4", "--lam", "1e-1", "--batch-size", "full", "--dataset", "x.csv",
+                      "--drop", "a, b,a", "--seed", "7")  # fmt: skip
+    assert (train["epochs"], train["hidden"], train["lam"], train["batch_size"], train["drop"]) == (3, (8, 4), 0.1, "full", ("a", "b"))
+    sweep = params_of("sweep", "--lam", "0.1,1,0.1", "--hidden", "8;4,4", "--penalty", "l2,none", "--seeds", "3")
+    assert (sweep["lam"], sweep["hidden"], sweep["penalty"], sweep["seeds"]) == ((0.1, 1.0), ((8,), (4, 4)), ("l2", "none"), 3)
+    one_run = GridOptions.of(train, sweep=False)  # train's single values as lists of one
+    assert (one_run.hidden, one_run.lam, one_run.l1, one_run.seeds, one_run.data.drop) == (((8, 4),), (0.1,), None, 1, ("a", "b"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        one_run.seed = 1  # type: ignore[misc]
+
+
 # --- refused before any work starts, in the words of the option typed -------------------------------
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = execute(list(args))
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize(
@@ -159,27 +244,27 @@ def run_cli(*args: str) -> tuple[int, str, str]:
         ),
     ],
 )
-def test_refused_before_work_starts_with_one_line(args, message):
-    assert run_cli(*args) == (2, "", f"reglab: error: {message}\n")
+def test_refused_before_work_starts_with_one_line(args, message, cli):
+    assert cli(*args) == (2, "", f"reglab: error: {message}\n")
 
 
-def test_the_number_of_seeds_has_a_stated_limit():
+def test_the_number_of_seeds_has_a_stated_limit(cli):
+    message = f"The '--seeds' option must be an int between 1 and {MAX_SEEDS}. Got '100000' instead."
+    assert cli("sweep", "--seeds", "100000") == (2, "", f"reglab: error: {message}\n")
+    assert seed_count(MAX_SEEDS, 0) == MAX_SEEDS
+    assert seed_count(1, MAX_SEED) == 1
+
+
+@pytest.mark.parametrize("option, text", [("--missing", "impute"), ("--drop", "id")])
+def test_csv_options_are_refused_with_a_built_in_dataset(option, text):
     with pytest.raises(OptionError) as refused:
-        seed_count({"seeds": "100000"}, 0)
-    assert str(refused.value) == f"The '--seeds' option must be an int between 1 and {MAX_SEEDS}. Got '100000' instead."
-    assert seed_count({"seeds": str(MAX_SEEDS)}, 0) == MAX_SEEDS
-    assert seed_count({"seeds": "1"}, MAX_SEED) == 1
-
-
-@pytest.mark.parametrize("option, key, text", [("--missing", "missing", "impute"), ("--drop", "drop", "id")])
-def test_csv_options_are_refused_with_a_built_in_dataset(option, key, text):
-    with pytest.raises(OptionError) as refused:
-        csv_options({"dataset": "moons", "target": None, "missing": None, "drop": None, key: text})
+        csv_options(DataOptions.of(params_of("train", option, text)))
     assert str(refused.value) == (
         f"The '{option}' option must be left out with built-in dataset 'moons' (its columns and target are fixed; "
         f"it applies to CSV files). Got {text!r} instead."
     )
-    assert csv_options({"dataset": "a.csv", "target": "y", "missing": "drop", "drop": " id, name,id"}) == ("drop", ("id", "name"))
+    csv_file = DataOptions.of(params_of("train", "--dataset", "a.csv", "--target", "y", "--missing", "drop", "--drop", " id, name,id"))
+    assert csv_options(csv_file) == ("drop", ("id", "name"))
 
 
 def test_configs_refuse_options_that_would_have_no_effect():
@@ -208,14 +293,14 @@ def test_large_data_without_early_stopping_hears_of_patience():
     assert data_notes(SimpleNamespace(notes=(), y_train=np.zeros(LARGE_DATA)), RunConfig()) == []
 
 
-def test_a_sweep_loads_each_distinct_dataset_once(monkeypatch):
+def test_a_sweep_loads_each_distinct_dataset_once(monkeypatch, cli):
     import reglab.data.split as split_module
 
     calls = []
     source = split_module._source
     monkeypatch.setattr(split_module, "_source", lambda config: calls.append(config.seed) or source(config))
     split_module._load.cache_clear()
-    code, out, err = run_cli("sweep", "--n-samples", "40", "--seed", "7", "--seeds", "3", "--lr", "0.01,0.1", "--epochs", "1",
+    code, out, err = cli("sweep", "--n-samples", "40", "--seed", "7", "--seeds", "3", "--lr", "0.01,0.1", "--epochs", "1",
                              "--hidden", "4", "--json")  # fmt: skip
     assert code == 0, err
     assert sorted(calls) == [7, 8, 9]

@@ -30,7 +30,6 @@ from pydantic import ValidationError
 
 import reglab
 import reglab.lecture
-from reglab.cli import main
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig, config_error
 from reglab.errors import ConfigError
 from reglab.lecture import settings_for
@@ -39,13 +38,6 @@ TINY = ["--epochs", "2", "--n-samples", "60", "--hidden", "4"]
 TUNE = [*TINY, "--trials", "1", "--batch", "1"]
 DIAGNOSE = ["--dataset", "moons", *TINY, "--seeds", "2", "--search-seeds", "1", "--budget", "1", "--batch", "1", "--penalty", "l2"]
 LOCK = ".reglab.lock"
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def tiny(quick=False, seeds=None, seed=0):
@@ -103,10 +95,10 @@ def read_only(folder: Path, monkeypatch) -> None:
 @pytest.mark.parametrize(
     "command", [["train", *TINY], ["sweep", *TINY], ["demo"], ["tune", *TUNE], ["diagnose", *DIAGNOSE]], ids=lambda c: c[0]
 )
-def test_a_read_only_out_is_refused_before_any_work_naming_out(tmp_path, capsys, monkeypatch, tiny_demo, command):
+def test_a_read_only_out_is_refused_before_any_work_naming_out(tmp_path, monkeypatch, tiny_demo, command, cli):
     folder = tmp_path / "locked-up"
     read_only(folder, monkeypatch)
-    code, out, err = cli(capsys, *command, "--out", str(folder))
+    code, out, err = cli(*command, "--out", str(folder))
     message = (
         f"The '--out' option must be a folder that reglab can create and write in. Got '{folder}' instead (Permission denied): "
         "make it writable or choose another --out."
@@ -117,35 +109,35 @@ def test_a_read_only_out_is_refused_before_any_work_naming_out(tmp_path, capsys,
 # A.2 another command's results ----------------------------------------------------------------
 
 
-def sweep_results(folder: Path, capsys) -> dict:
+def sweep_results(folder: Path, cli) -> dict:
     """A sweep's results.json in ``folder``, alone (as a shared sweep's --out holds it)."""
-    code, out, err = cli(capsys, "sweep", *TINY, "--json")
+    code, out, err = cli("sweep", *TINY, "--json")
     assert code == 0, err
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "results.json").write_text(out)
     return json.loads(out)
 
 
-def test_demo_refuses_a_sweeps_results_and_force_discards_them(tmp_path, capsys, tiny_demo):
+def test_demo_refuses_a_sweeps_results_and_force_discards_them(tmp_path, tiny_demo, cli):
     folder = tmp_path / "out"
-    document = sweep_results(folder, capsys)
-    code, out, err = cli(capsys, "demo", "--out", str(folder))
+    document = sweep_results(folder, cli)
+    code, out, err = cli("demo", "--out", str(folder))
     message = (
         f"The '--out' option must be a folder without another command's results. Got '{folder}', which holds results.json "
         "written by 'reglab sweep': choose another --out, or add --force to discard results.json."
     )
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
     assert json.loads((folder / "results.json").read_text()) == document  # untouched
-    code, out, err = cli(capsys, "demo", "--out", str(folder), "--force", "--json")
+    code, out, err = cli("demo", "--out", str(folder), "--force", "--json")
     assert code == 0, err
     assert err.startswith(f"reglab: discarded results.json (written by 'reglab sweep') from {folder} (--force)\n")
     assert json.loads((folder / "results.json").read_text())["kind"] == "reglab-lecture"
 
 
-def test_force_discards_nothing_when_the_demo_refuses_the_folder_anyway(tmp_path, capsys, tiny_demo):
-    document = sweep_results(tmp_path, capsys)
+def test_force_discards_nothing_when_the_demo_refuses_the_folder_anyway(tmp_path, tiny_demo, cli):
+    document = sweep_results(tmp_path, cli)
     (tmp_path / "notes.txt").write_text("mine")
-    code, out, err = cli(capsys, "demo", "--out", str(tmp_path), "--force")
+    code, out, err = cli("demo", "--out", str(tmp_path), "--force")
     message = (
         f"The --out folder must be empty or hold only an earlier demo's files. Got '{tmp_path}', which also holds notes.txt: "
         "choose another folder or remove them."
@@ -154,11 +146,11 @@ def test_force_discards_nothing_when_the_demo_refuses_the_folder_anyway(tmp_path
     assert json.loads((tmp_path / "results.json").read_text()) == document
 
 
-def test_sweep_and_train_refuse_a_demos_results(tmp_path, capsys):
+def test_sweep_and_train_refuse_a_demos_results(tmp_path, cli):
     (tmp_path / "results.json").write_text(json.dumps({"schema_version": SCHEMA_VERSION, "kind": "reglab-lecture", "sections": []}))
     (tmp_path / "report.html").write_text("<html></html>")
     for command in ("sweep", "train"):
-        code, out, err = cli(capsys, command, *TINY, "--out", str(tmp_path))
+        code, out, err = cli(command, *TINY, "--out", str(tmp_path))
         message = (
             f"The '--out' option must be a folder without another command's results. Got '{tmp_path}', which holds results.json "
             "written by 'reglab demo': choose another --out, or add --force to discard results.json and report.html."
@@ -171,10 +163,10 @@ def test_sweep_and_train_refuse_a_demos_results(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("command", ["sweep", "demo"])
-def test_an_unreadable_results_json_is_refused_and_force_starts_over(tmp_path, capsys, tiny_demo, command):
+def test_an_unreadable_results_json_is_refused_and_force_starts_over(tmp_path, tiny_demo, command, cli):
     (tmp_path / "results.json").write_text('{"schema_version": 1, "runs": [')  # cut off while written by hand or by a copy
     args = [command, *(TINY if command == "sweep" else []), "--out", str(tmp_path)]
-    code, out, err = cli(capsys, *args)
+    code, out, err = cli(*args)
     message = (
         f"The '--out' option must be a folder whose results reglab can read. Got '{tmp_path}', whose results.json cannot be read "
         "(empty, truncated, not a reglab document, or changed after reglab wrote it): add --force to discard it and start over, "
@@ -182,7 +174,7 @@ def test_an_unreadable_results_json_is_refused_and_force_starts_over(tmp_path, c
     )
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
     assert (tmp_path / "results.json").read_text() == '{"schema_version": 1, "runs": ['
-    code, out, err = cli(capsys, *args, "--force", "--json")
+    code, out, err = cli(*args, "--force", "--json")
     assert code == 0, err
     assert err.startswith(f"reglab: discarded results.json (unreadable) from {tmp_path} (--force)\n")
     assert json.loads((tmp_path / "results.json").read_text())["schema_version"] == SCHEMA_VERSION
@@ -200,21 +192,21 @@ time.sleep(300)
 """
 
 
-def test_a_folder_in_use_is_refused_at_once_and_free_again_when_its_holder_dies(tmp_path, capsys):
+def test_a_folder_in_use_is_refused_at_once_and_free_again_when_its_holder_dies(tmp_path, cli):
     with subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path / LOCK)], stdout=subprocess.PIPE, text=True) as holder:
-        refused_at_once(capsys, holder, tmp_path)
-    code, out, err = cli(capsys, "sweep", *TINY, "--out", str(tmp_path), "--json")
+        refused_at_once(cli, holder, tmp_path)
+    code, out, err = cli("sweep", *TINY, "--out", str(tmp_path), "--json")
     assert code == 0, err
     assert not (tmp_path / LOCK).exists()  # removed by the command that held it last
 
 
-def refused_at_once(capsys, holder: subprocess.Popen, folder: Path) -> None:
+def refused_at_once(cli, holder: subprocess.Popen, folder: Path) -> None:
     """``reglab sweep --out folder`` while ``holder`` holds the folder's lock; then the holder is killed as kill -9 would."""
     try:
         assert holder.stdout.readline() == "held\n"
-        cli(capsys, "sweep", "--help")  # the command line's modules imported: what follows is the refusal alone
+        cli("sweep", "--help")  # the command line's modules imported: what follows is the refusal alone
         start = time.perf_counter()
-        code, out, err = cli(capsys, "sweep", *TINY, "--out", str(folder))
+        code, out, err = cli("sweep", *TINY, "--out", str(folder))
         took = time.perf_counter() - start
         message = (
             f"Output folder '{folder}' is in use by another reglab command (pid {holder.pid}, 'reglab sweep --out x', "
@@ -227,7 +219,7 @@ def refused_at_once(capsys, holder: subprocess.Popen, folder: Path) -> None:
         holder.wait()
 
 
-def test_a_command_holds_its_folder_while_it_works(tmp_path, capsys, monkeypatch):
+def test_a_command_holds_its_folder_while_it_works(tmp_path, monkeypatch, cli):
     import reglab.runs
 
     train_runs, seen = reglab.runs.train_runs, []
@@ -243,7 +235,7 @@ def test_a_command_holds_its_folder_while_it_works(tmp_path, capsys, monkeypatch
         return train_runs(*args, **kwargs)
 
     monkeypatch.setattr(reglab.runs, "train_runs", look_at_the_lock)
-    code, out, err = cli(capsys, "train", *TINY, "--out", str(tmp_path))
+    code, out, err = cli("train", *TINY, "--out", str(tmp_path))
     assert code == 0, err
     ((holder),) = seen
     assert holder["pid"] == os.getpid() and holder["command"] == f"reglab train {' '.join(TINY)} --out {tmp_path}"
@@ -253,12 +245,12 @@ def test_a_command_holds_its_folder_while_it_works(tmp_path, capsys, monkeypatch
 # B. --json on an error -------------------------------------------------------------------------------
 
 
-def test_json_errors_are_one_document_on_stdout_and_one_line_on_stderr(capsys, monkeypatch):
-    code, out, err = cli(capsys, "train", *TINY, "--lr", "-1", "--json")
+def test_json_errors_are_one_document_on_stdout_and_one_line_on_stderr(monkeypatch, cli):
+    code, out, err = cli("train", *TINY, "--lr", "-1", "--json")
     message = "The '--lr' option must be a finite float > 0. Got '-1' instead."
     assert (code, err) == (2, f"reglab: error: {message}\n")
     assert out.count("\n") == 1 and json.loads(out) == {"error": message, "exit_code": 2, "schema_version": SCHEMA_VERSION}
-    code, out, err = cli(capsys, "sweep", "--json", "--no-such-option")
+    code, out, err = cli("sweep", "--json", "--no-such-option")
     message = "No such option: --no-such-option; see 'reglab sweep --help'."
     assert (code, err, json.loads(out)) == (2, f"reglab: error: {message}\n", {"error": message, "exit_code": 2, "schema_version": 1})
 
@@ -267,11 +259,11 @@ def test_json_errors_are_one_document_on_stdout_and_one_line_on_stderr(capsys, m
 
     monkeypatch.setattr("reglab.runs.train_runs", broken)
     monkeypatch.delenv("REGLAB_DEBUG", raising=False)
-    code, out, err = cli(capsys, "train", *TINY, "--json")
+    code, out, err = cli("train", *TINY, "--json")
     line = "internal error: RuntimeError: the engine broke (run with --debug or REGLAB_DEBUG=1 for the traceback)"
     assert (code, err.splitlines()[-1]) == (1, f"reglab: {line}")
     assert json.loads(out) == {"error": line, "exit_code": 1, "schema_version": SCHEMA_VERSION}
-    code, out, err = cli(capsys, "train", *TINY, "--lr", "-1")  # without --json: nothing on stdout
+    code, out, err = cli("train", *TINY, "--lr", "-1")  # without --json: nothing on stdout
     assert (code, out) == (2, "")
 
 

@@ -220,10 +220,10 @@ def test_the_demo_spread_over_two_processes_equals_one_process(tmp_path, capsys,
     monkeypatch.setattr(reglab.lecture, "settings_for", tiny)
     monkeypatch.setattr("reglab.runs.threads._fixed", None)  # --threads below sets it: put back after the test
     monkeypatch.setattr("reglab.runs.costs.SPAWN_SECONDS", 0.0)  # the tiny demo's stacks are spread although a start costs more
-    import reglab.runs.train
+    import reglab.runs.training
 
-    spread, calls = reglab.runs.train.train_spread, []
-    monkeypatch.setattr(reglab.runs.train, "train_spread", lambda jobs, *a, **k: calls.append(len(jobs)) or spread(jobs, *a, **k))
+    spread, calls = reglab.runs.training.train_spread, []
+    monkeypatch.setattr(reglab.runs.training, "train_spread", lambda jobs, *a, **k: calls.append(len(jobs)) or spread(jobs, *a, **k))
     assert demo(capsys, tmp_path / "one")[0] == 0  # OMP_NUM_THREADS=1 under the tests: one process
     from reglab.cli import main
 

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
+from reglab import regularizers
 from reglab.measures.weights import weight_stats
 from reglab.web import create_app
 from reglab.web.frames import weight_views
@@ -255,7 +256,7 @@ def test_page_and_assets_are_served_by_the_app(client):
     options = client.get("/api/options").json()
     assert options["limits"] == LIMITS and options["idle_timeout_s"] == 2.0
     vocabulary = client.get("/api/vocabulary").json()
-    assert "TF Playground's rate = 2λ" in vocabulary["convention"]
+    assert regularizers.CONVERSIONS["playground"] in vocabulary["convention"]
     assert list(vocabulary["inputs"]) == ["x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"]
 
 

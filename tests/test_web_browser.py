@@ -307,7 +307,7 @@ def test_the_layout_fits_the_screen_and_no_label_overlaps(server, page, tmp_path
 
 @pytest.mark.parametrize("page", [PHONE, DESKTOP], ids=["phone", "desktop"], indirect=True)
 def test_the_choices_are_the_servers_vocabulary_and_start_at_its_defaults(server, page):
-    from reglab.regularizers import CONVENTION, PENALTY_KINDS
+    from reglab.regularizers import CONVENTION, CONVERSIONS, PENALTY_KINDS
     from reglab.rules import ACTIVATIONS, GENERATORS, L1_METHODS, OPTIMIZERS, VALIDATION_FRACTION
     from reglab.web.models import RunRequest
     from reglab.web.plane import INPUTS
@@ -325,7 +325,7 @@ def test_the_choices_are_the_servers_vocabulary_and_start_at_its_defaults(server
         "[...document.querySelectorAll('[data-input]')].map(b => [b.dataset.input, b.labels[0].textContent.trim(), b.checked])"
     )
     assert boxes == [[key, words, key in ("x1", "x2")] for key, words in INPUTS.items()]
-    assert page.inner_text("#convention").startswith(CONVENTION) and "TF Playground's rate = 2λ" in page.inner_text("#convention")
+    assert page.inner_text("#convention").startswith(CONVENTION) and CONVERSIONS["playground"] in page.inner_text("#convention")
     defaults = RunRequest()
     assert page.input_value("#val_size") == f"{VALIDATION_FRACTION:g}" and page.input_value("#noise") == f"{defaults.data.noise:g}"
     assert page.input_value("#optimizer") == defaults.optimizer and page.input_value("#activation") == defaults.activation
@@ -665,10 +665,12 @@ def test_the_network_graph_draws_each_neuron_and_no_edge_for_a_zero(server, page
     play_until(page, 60)
     pause(page)
     page.wait_for_function("document.getElementById('graph-caption').textContent.startsWith(`At epoch ${state.frame.epoch}.`)")
-    zeros = page.evaluate("state.frame.models[0].exact_zero")
+    # one snapshot of the caption and the frame it describes (a frame trained before the pause took effect may still come)
+    caption, shown, zeros = page.evaluate(
+        "[document.getElementById('graph-caption').textContent, state.frame.epoch, state.frame.models[0].exact_zero]"
+    )
     assert zeros > 0  # proximal L1 gives exact zeros ...
-    caption = page.inner_text("#graph-caption")
-    assert caption.startswith(f"At epoch {epoch(page)}. Network of model 1: inputs x₁, x₂, x₁²; hidden layers 6, 6; one output.")
+    assert caption.startswith(f"At epoch {shown}. Network of model 1: inputs x₁, x₂, x₁²; hidden layers 6, 6; one output.")
     assert f"of {3 * 6 + 6 * 6 + 6} kernel weights drawn as edges" in caption
     assert f"{zeros} exactly zero, not drawn" in caption  # ... and not drawn
     colours = page.evaluate("""() => {

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from reglab.config import DataConfig, RunConfig
-from reglab.regularizers import CONVENTION, PENALTY_KINDS
+from reglab.regularizers import CONVENTION, CONVERSIONS, PENALTY_KINDS
 from reglab.rules import ACTIVATIONS, GENERATORS, L1_METHODS, OPTIMIZERS, VALIDATION_FRACTION
 from reglab.web import create_app
 from reglab.web.models import DataSpec, HyperparameterChange, ModelSpec, RunRequest, TrainingChange
@@ -47,9 +47,8 @@ def test_the_vocabulary_is_the_lists_of_their_homes(client):
     vocabulary = client.get("/api/vocabulary").json()
     assert {k: v for k, v in vocabulary.items() if k in HOMES} == HOMES
     assert vocabulary["inputs"] == INPUTS and list(vocabulary["inputs"]) == list(INPUTS)  # in the network's order
-    assert vocabulary["convention"] == (
-        f"{CONVENTION}. TF Playground's rate = 2λ; PyTorch SGD weight_decay = 2λ; scikit-learn alpha = 2λ·batch_size."
-    )
+    conversions = "; ".join(CONVERSIONS[k] for k in ("playground", "pytorch", "sklearn"))
+    assert vocabulary["convention"] == f"{CONVENTION}. {conversions}."
     assert set(vocabulary) == {*HOMES, "inputs", "convention"}
 
 

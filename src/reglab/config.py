@@ -95,7 +95,7 @@ class RunConfig(_Frozen):
     )
     regularize_output: bool = Field(False, description="also penalise the output kernel (biases never)")
     dropout: Rate = Field(0.0, description="rate of inverted dropout after each hidden activation")
-    weight_decay: Optional[NonNegative] = Field(None, description="decoupled decay; None: 0.01 for adamw, 0 otherwise")
+    weight_decay: Optional[NonNegative] = Field(None, description=f"decoupled decay; None: {ADAMW_DEFAULT_DECAY:g} for adamw, 0 otherwise")
     optimizer: Optimizer = Field("adam", description="optimizer; adamw decays the weights decoupled from the gradient")
     lr: Positive = Field(1e-3, description="learning rate")
     momentum: Rate = Field(0.0, description="SGD momentum (heavy ball); 0 with Adam and AdamW, which keep their own moments")

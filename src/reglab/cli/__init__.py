@@ -6,18 +6,20 @@ How a command is added (``train`` and ``sweep`` in :mod:`reglab.cli.training`, `
 ``report`` in :mod:`reglab.cli.lecture`; a new one, say ``tune``, in ``reglab/cli/tuning.py``):
 
 1. The module declares its options with :func:`reglab.cli.options.option` and :func:`~reglab.cli.options.flag`
-   (text values, read later by the rules of :mod:`reglab.cli.parsing`), and registers its functions
-   with ``@app.command()`` on :data:`reglab.cli.application.app`.
+   (each value read into its type by a reader of :mod:`reglab.cli.parsing`, its help and default taken from the
+   config field it fills), and registers its functions with ``@app.command()`` on :data:`reglab.cli.application.app`.
 2. At import, it imports only what ``--help`` needs: typer, :mod:`reglab.cli.application`,
-   :mod:`reglab.cli.options`, :mod:`reglab.cli.parsing`, :mod:`reglab.cli.progress` and
-   :mod:`reglab.config`. Everything else of the library (runs, lecture, views, measures, the web)
+   :mod:`reglab.cli.options`, :mod:`reglab.cli.parsing`, :mod:`reglab.cli.progress`, :mod:`reglab.config`
+   and the light modules that state its defaults (:mod:`reglab.rules`, :mod:`reglab.tuning.space`,
+   :mod:`reglab.diagnosis.settings`). Everything else of the library (runs, lecture, views, measures, the web)
    is imported inside the command function, after its options are read, so that ``reglab --help``
    and every refusal of a bad value answer without loading PyTorch, scikit-learn, pandas or
    matplotlib. ``tests/test_cli_imports.py`` holds this for every registered command.
 3. Its module is added to the import line at the end of :mod:`reglab.cli.running`, in the order ``reglab --help``
    lists the commands.
 
-Option values are parsed in :mod:`reglab.cli.parsing` and turned into runs in :mod:`reglab.cli.building`;
+Option values arrive typed; the training commands hand them on as frozen objects (:mod:`reglab.cli.asked`),
+which :mod:`reglab.cli.building` checks together and turns into runs;
 an output folder is claimed before any work by :func:`reglab.cli.outputs.claimed_folder` (writable,
 locked by :mod:`reglab.cli.locking`, clear of other commands' results);
 results are shown by :mod:`reglab.cli.present`, progress by :mod:`reglab.cli.progress`. Results go to

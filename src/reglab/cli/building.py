@@ -1,45 +1,29 @@
 """From options to runs, in two steps, so that a refusal costs nothing:
 
-1. :func:`read_request` checks every option, with the configs' own rules; it needs pydantic and
-   NumPy only. The command then claims its ``--out`` folder (:func:`reglab.cli.outputs.claimed_folder`).
+1. :func:`read_request` checks what joins several options, with the configs' own rules (each value was
+   read when typer parsed the command line, :mod:`reglab.cli.parsing`); it needs pydantic and NumPy only.
+   The command then claims its ``--out`` folder (:func:`reglab.cli.outputs.claimed_folder`).
 2. :func:`prepare` then loads the data (scikit-learn or pandas; a bad file is refused here, before
    PyTorch is imported), checks what needs the data, and only then builds the grid of runs.
 
-``o`` is a command's options by parameter name, as typed: text (None when not given), flags as bool.
+The options arrive as typed, frozen objects (:mod:`reglab.cli.asked`). A message about a value that was
+read quotes it as the command line writes it (:func:`reglab.cli.parsing.written`).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from reglab.cli.parsing import ARCHITECTURE_SEPARATORS, Choice, fail, many, one, parse_batch_size, parse_device
+from reglab.cli.asked import DataOptions, GridOptions, TrainingOptions
+from reglab.cli.options import DEFAULT_BATCH_SIZE
+from reglab.cli.parsing import BatchSize, cuda_checked, fail, written
 from reglab.cli.progress import note, plural
-from reglab.config import (
-    ACTIVATIONS,
-    COUNT,
-    EPOCHS,
-    L1_METHODS,
-    MAX_SEED,
-    MISSING_RULES,
-    N_CLASSES,
-    N_SAMPLES,
-    NON_NEGATIVE,
-    OPEN_RATE,
-    OPTIMIZERS,
-    POSITIVE,
-    RATE,
-    SEED,
-    SEEDS,
-    TASK_CHOICES,
-    UNIT,
-    WIDTHS,
-    DataConfig,
-    RunConfig,
-)
-from reglab.data import DATASETS
-from reglab.regularizers import PENALTY_KINDS, make_regularizer
+from reglab.config import DataConfig, RunConfig
+from reglab.regularizers import make_regularizer
+from reglab.rules import DATASETS, MAX_SEED, VALIDATION_FRACTION
 
 LARGE_DATA = 20_000  # training rows from which a run without early stopping gets a hint that --patience exists
 QUICK_EPOCHS = 10  # ... unless it trains this few epochs
@@ -57,83 +41,89 @@ class Request:
     thresholds: dict[str, float]  # the verdict thresholds given (FitThresholds's defaults for the rest)
     device: str
     threads: int | None  # None: automatic
+    batch_size_given: bool  # a given --batch-size must fit in the training rows; the default is cut to them
+    validation_chosen: bool  # --val-size was not given and --patience chose VALIDATION_FRACTION
 
 
-def csv_options(o: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
-    """``(missing, drop)``: the options that only a CSV file takes, refused with a built-in dataset.
-    (A command that does not declare them reads a CSV file by the defaults.)"""
-    built_in = o["dataset"] in DATASETS
-    missing = one("--missing", o.get("missing") or "error", Choice(MISSING_RULES))
-    drop = o.get("drop")
-    columns = () if drop is None else tuple(dict.fromkeys(c.strip() for c in drop.split(",")))
-    if drop is not None and not all(columns):
-        fail("--drop", "comma-separated column names, such as id,name", drop)
-    why = f"left out with built-in dataset '{o['dataset']}' (its columns and target are fixed; it applies to CSV files)"
-    for option, given, text in (("--target", o["target"] is not None, o["target"]), ("--missing", missing != "error", o.get("missing")),
-                                ("--drop", drop is not None, drop)):  # fmt: skip
-        if built_in and given:
-            fail(option, why, text)
-    return missing, columns
+def csv_options(data: DataOptions) -> tuple[str, tuple[str, ...]]:
+    """``(missing, drop)``: the options that only a CSV file takes, refused with a built-in dataset."""
+    if data.dataset in DATASETS:
+        why = f"left out with built-in dataset '{data.dataset}' (its columns and target are fixed; it applies to CSV files)"
+        unset = DataConfig.model_fields["missing"].default
+        for option, given, value in (("--target", data.target is not None, data.target), ("--missing", data.missing != unset, data.missing),
+                                     ("--drop", data.drop is not None, data.drop)):  # fmt: skip
+            if given:
+                fail(option, why, written(value))
+    return data.missing, data.drop or ()
 
 
-def data_config(o: dict[str, Any]) -> DataConfig:
-    """The data options as a DataConfig; with --patience and no --val-size, 20 % validation."""
-    val_size = o["val_size"]
-    if val_size is None and o["patience"] is not None:
-        val_size = "0.2"  # early stopping watches a validation part
-    val = DataConfig.model_fields["val_size"].default if val_size is None else one("--val-size", val_size, RATE)
-    if o["patience"] is not None and val == 0:
-        fail("--val-size", "> 0 when --patience is given (early stopping watches the validation loss)", val_size)
-    missing, drop = csv_options(o)
+def data_config(data: DataOptions, seed: int, val_size: float) -> DataConfig:
+    """The data options as a DataConfig, with the validation fraction that the command's rule chose."""
+    missing, drop = csv_options(data)
     return DataConfig(
-        dataset=o["dataset"],
-        target=o["target"],
+        dataset=data.dataset,
+        target=data.target,
         missing=missing,
         drop=drop,
-        task=one("--task", o["task"], Choice(TASK_CHOICES)),
-        n_samples=one("--n-samples", o["n_samples"], N_SAMPLES),
-        noise=one("--noise", o["noise"], NON_NEGATIVE),
-        n_classes=one("--n-classes", o["n_classes"], N_CLASSES),
-        test_size=one("--test-size", o["test_size"], OPEN_RATE),
-        val_size=val,
-        standardize=o["standardize"],
-        seed=one("--seed", o["seed"], SEED),
+        task=data.task,
+        n_samples=data.n_samples,
+        noise=data.noise,
+        n_classes=data.n_classes,
+        test_size=data.test_size,
+        val_size=val_size,
+        standardize=data.standardize,
+        seed=seed,
     )
 
 
-def base_config(o: dict[str, Any]) -> RunConfig:
+def grid_val_size(o: GridOptions) -> float:
+    """--val-size of train and sweep; not given: the config's default, or VALIDATION_FRACTION with
+    --patience (early stopping watches a validation part)."""
+    given, patience = o.data.val_size, o.training.patience
+    if given is None:
+        return DataConfig.model_fields["val_size"].default if patience is None else VALIDATION_FRACTION
+    if patience is not None and given == 0:
+        fail("--val-size", "> 0 when --patience is given (early stopping watches the validation loss)", written(given))
+    return given
+
+
+def rows_per_step(size: BatchSize | None) -> int | None:
+    """The config's batch size of --batch-size: the default when not given, None (full batch) for ``full``."""
+    if size is None:
+        return DEFAULT_BATCH_SIZE
+    return None if size == "full" else size
+
+
+def base_config(t: TrainingOptions, seed: int) -> RunConfig:
     """The options that a sweep never varies, as the config each run is derived from."""
-    optional = lambda name, option, rule: None if o[name] is None else one(option, o[name], rule)  # noqa: E731
-    optimizer, momentum = one("--optimizer", o["optimizer"], Choice(OPTIMIZERS)), one("--momentum", o["momentum"], RATE)
-    if momentum and optimizer != "sgd":
-        why = f"0 with --optimizer {optimizer} (momentum is SGD's; Adam and AdamW keep their own moment estimates)"
-        fail("--momentum", why, o["momentum"])
+    if t.momentum and t.optimizer != "sgd":
+        why = f"0 with --optimizer {t.optimizer} (momentum is SGD's; Adam and AdamW keep their own moment estimates)"
+        fail("--momentum", why, written(t.momentum))
     return RunConfig(
-        activation=one("--activation", o["activation"], Choice(ACTIVATIONS)),
-        l1_method=one("--l1-method", o["l1_method"], Choice(L1_METHODS)),
-        regularize_output=o["regularize_output"],
-        optimizer=optimizer,
-        momentum=momentum,
-        epochs=one("--epochs", o["epochs"], EPOCHS),
-        batch_size=parse_batch_size(o["batch_size"]),
-        patience=optional("patience", "--patience", COUNT),
-        min_delta=one("--min-delta", o["min_delta"], NON_NEGATIVE),
-        input_noise=one("--input-noise", o["input_noise"], NON_NEGATIVE),
-        seed=one("--seed", o["seed"], SEED),
+        activation=t.activation,
+        l1_method=t.l1_method,
+        regularize_output=t.regularize_output,
+        optimizer=t.optimizer,
+        momentum=t.momentum,
+        epochs=t.epochs,
+        batch_size=rows_per_step(t.batch_size),
+        patience=t.patience,
+        min_delta=t.min_delta,
+        input_noise=t.input_noise,
+        seed=seed,
     )
 
 
-def penalties(o: dict[str, Any], read) -> list[dict[str, Any]]:
+def penalties(o: GridOptions) -> list[dict[str, Any]]:
     """Every penalty of the grid: ``none`` once, ``l1``/``l2`` per λ, ``l1l2`` per (l1, l2)."""
-    kinds = read("--penalty", o["penalty"], Choice(PENALTY_KINDS))
-    strengths = {k: [None] if o[k] is None else read(f"--{k}", o[k], NON_NEGATIVE) for k in ("lam", "l1", "l2")}
-    if o["lam"] is not None and set(kinds) == {"none"}:
-        fail("--lam", "used with --penalty l1, l2 or l1l2, not --penalty none", o["lam"])
+    strengths = {k: [None] if getattr(o, k) is None else list(getattr(o, k)) for k in ("lam", "l1", "l2")}
+    if o.lam is not None and set(o.penalty) == {"none"}:
+        fail("--lam", "used with --penalty l1, l2 or l1l2, not --penalty none", written(o.lam))
     for k in ("l1", "l2"):
-        if o[k] is not None and "l1l2" not in kinds:
-            fail(f"--{k}", "used with --penalty l1l2 (use --lam for --penalty l1 or l2)", o[k])
+        if getattr(o, k) is not None and "l1l2" not in o.penalty:
+            fail(f"--{k}", "used with --penalty l1l2 (use --lam for --penalty l1 or l2)", written(getattr(o, k)))
     found = []
-    for kind in kinds:
+    for kind in o.penalty:
         for lam, l1, l2 in itertools.product(strengths["lam"], strengths["l1"], strengths["l2"]):
             penalty = make_regularizer(kind, lam, l1, l2).model_dump(by_alias=True)
             if penalty not in found:
@@ -141,60 +131,52 @@ def penalties(o: dict[str, Any], read) -> list[dict[str, Any]]:
     return found
 
 
-def axes(o: dict[str, Any], sweep: bool) -> dict[str, list[Any]]:
+def axes(o: GridOptions) -> dict[str, list[Any]]:
     """The values of the options that a sweep varies (a single value each for train)."""
-    read = many if sweep else (lambda option, text, rule: [one(option, text, rule)])
-    hidden = many("--hidden", o["hidden"], WIDTHS, ARCHITECTURE_SEPARATORS) if sweep else [one("--hidden", o["hidden"], WIDTHS)]
     return {
-        "hidden": hidden,
-        "penalty": penalties(o, read),
-        "dropout": read("--dropout", o["dropout"], RATE),
-        "lr": read("--lr", o["lr"], POSITIVE),
-        "weight_decay": [None] if o["weight_decay"] is None else read("--weight-decay", o["weight_decay"], NON_NEGATIVE),
+        "hidden": list(o.hidden),
+        "penalty": penalties(o),
+        "dropout": list(o.dropout),
+        "lr": list(o.lr),
+        "weight_decay": [None] if o.weight_decay is None else list(o.weight_decay),
     }
 
 
-def thresholds(o: dict[str, Any]) -> dict[str, float]:
+def thresholds(o: GridOptions) -> dict[str, float]:
     """The verdict thresholds given; the others keep the defaults of ``FitThresholds``."""
-    given = {}
-    if o["gap_threshold"] is not None:
-        given["gap"] = one("--gap-threshold", o["gap_threshold"], NON_NEGATIVE)
-    if o["underfit_skill"] is not None:
-        given["underfit_skill"] = one("--underfit-skill", o["underfit_skill"], UNIT)
-    if o.get("underfit_margin") is not None:
-        given["underfit_margin"] = one("--underfit-margin", o["underfit_margin"], UNIT)
-    return given
+    given = {"gap": o.gap_threshold, "underfit_skill": o.underfit_skill, "underfit_margin": o.underfit_margin}
+    return {name: value for name, value in given.items() if value is not None}
 
 
-def read_request(o: dict[str, Any], sweep: bool) -> Request:
-    """Every option checked, in the order of the help; no data read yet, no folder made."""
-    data, base = data_config(o), base_config(o)
-    n_seeds = seed_count(o, base.seed) if sweep else 1
-    grid_axes = axes(o, sweep)
+def read_request(params: Mapping[str, Any], sweep: bool) -> Request:
+    """Every option checked, in the order of the help; no data read yet, no folder made. ``params``: the
+    typed values of ``train``'s or ``sweep``'s options by parameter name, as typer hands them (``ctx.params``)."""
+    o = GridOptions.of(params, sweep)
+    data, base = data_config(o.data, o.seed, grid_val_size(o)), base_config(o.training, o.seed)
+    n_seeds = seed_count(o.seeds, o.seed)
     return Request(
-        data=data, base=base, axes=grid_axes, seeds=range(base.seed, base.seed + n_seeds), split_per_seed=not o["fixed_split"],
-        thresholds=thresholds(o), device=parse_device(o["device"]),
-        threads=None if o["threads"] is None else one("--threads", o["threads"], COUNT),
+        data=data, base=base, axes=axes(o), seeds=range(o.seed, o.seed + n_seeds), split_per_seed=not o.fixed_split,
+        thresholds=thresholds(o), device=cuda_checked(o.device), threads=o.threads,
+        batch_size_given=o.training.batch_size is not None, validation_chosen=o.data.val_size is None and o.training.patience is not None,
     )  # fmt: skip
 
 
-def seed_count(o: dict[str, Any], seed: int) -> int:
+def seed_count(n_seeds: int, seed: int) -> int:
     """--seeds, such that the last seed of a sweep, --seed + --seeds − 1, is a seed too."""
-    n_seeds = one("--seeds", o["seeds"], SEEDS)
     if seed + n_seeds - 1 > MAX_SEED:
         why = f"at most {MAX_SEED - seed + 1} with --seed {seed} (the seeds --seed … --seed + N − 1 must stay <= {MAX_SEED})"
-        fail("--seeds", why, o["seeds"])
+        fail("--seeds", why, written(n_seeds))
     return n_seeds
 
 
-def prepare(o: dict[str, Any], request: Request):
-    """The data of ``request`` (:func:`read_request` of ``o``) loaded and checked before anything is
-    trained: the runs, the verdict thresholds and the device. The thread count is applied."""
-    split = check_batch_size(request.data, o["batch_size"], request.base.batch_size)
+def prepare(request: Request):
+    """The data of ``request`` (:func:`read_request`) loaded and checked before anything is trained:
+    the runs, the verdict thresholds and the device. The thread count is applied."""
+    split = check_batch_size(request.data, request.base.batch_size, request.batch_size_given)
     for line in data_notes(split, request.base):
         note(line)
-    if o["patience"] is not None and o["val_size"] is None:
-        note("--patience watches the validation loss: using --val-size 0.2")
+    if request.validation_chosen:
+        note(f"--patience watches the validation loss: using --val-size {VALIDATION_FRACTION:g}")
     from reglab.measures import FitThresholds
     from reglab.runs import grid
     from reglab.runs.threads import set_threads
@@ -205,17 +187,17 @@ def prepare(o: dict[str, Any], request: Request):
     return runs, FitThresholds(**r.thresholds), r.device
 
 
-def check_batch_size(data: DataConfig, text: str | None, size: int | None):
+def check_batch_size(data: DataConfig, size: int | None, given: bool):
     """Loads the data (DataError on bad data; the Split is cached, so the sweep's own loading of
-    this config reuses it) and checks that a --batch-size given fits in its training rows (the
+    this config reuses it) and checks that a --batch-size ``given`` fits in its training rows (the
     default is cut to them, as Keras does). Every seed's split has as many training rows as this
     one: the part sizes depend on the row count alone. Returns the Split."""
     from reglab.data import load
 
     split = load(data)
     rows = len(split.X_train)
-    if text is not None and size is not None and size > rows:
-        fail("--batch-size", f"at most the number of training rows ({rows}), or 'full'", text)
+    if given and size is not None and size > rows:
+        fail("--batch-size", f"at most the number of training rows ({rows}), or 'full'", written(size))
     return split
 
 
@@ -227,6 +209,6 @@ def data_notes(split, base: RunConfig) -> list[str]:
     if rows > LARGE_DATA and base.patience is None and base.epochs > QUICK_EPOCHS:
         lines.append(
             f"{rows:,} training rows × {plural(base.epochs, 'epoch')}: --patience N stops when the validation loss has not "
-            "improved for N epochs (with --val-size 0.2 unless given)"
+            f"improved for N epochs (with --val-size {VALIDATION_FRACTION:g} unless given)"
         )
     return lines

@@ -9,14 +9,19 @@ summary, or with ``--json`` the document, on stdout; the phases' progress goes t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any
 
+import typer
+
 from reglab.cli.application import app
+from reglab.cli.asked import DataOptions
 from reglab.cli.options import (
     DATA_PANEL,
-    MODEL,
-    PENALTY,
+    DEFAULT,
+    DEFAULT_DEVICE,
     TRAINING,
     Activation,
     AsJson,
@@ -44,85 +49,146 @@ from reglab.cli.options import (
     TestSize,
     Threads,
     UnderfitMargin,
+    about,
     option,
-    shown,
 )
 from reglab.cli.outputs import claimed_folder
-from reglab.cli.parsing import Choice, fail, one, parse_batch_size, parse_device
+from reglab.cli.parsing import batch_size, by, cuda_checked, fail, written
 from reglab.cli.progress import note
-from reglab.cli.tuning import Heartbeat, Storage, StudyName
-from reglab.config import ACTIVATIONS, COUNT, L1_METHODS, NON_NEGATIVE, OPTIMIZERS, POSITIVE, RATE, UNIT, WIDTHS, DataConfig, RunConfig
+from reglab.cli.tuning import DropoutRange, Heartbeat, LamRange, Penalties, Storage, StudyName, bounds
+from reglab.config import DataConfig, RunConfig
+from reglab.diagnosis.settings import (
+    AUTO_MAX_EPOCHS,
+    AUTO_MIN_EPOCHS,
+    MAX_BATCH,
+    PATIENCE_STEPS,
+    ROW_PASSES,
+    SMALL_BATCH,
+    STEPS_SCALE,
+    Settings,
+)
+from reglab.rules import COUNT, RATE, VALIDATION_FRACTION
+from reglab.tuning.space import DROPOUT_GRID_POINTS, LAM_GRID_POINTS
 
 DEFAULT_OUT = "reglab-diagnose"
-DATA, RUN = DataConfig(), RunConfig()
-SEARCH = "Search"
-DATA_TEXT = {name: shown(getattr(DATA, name)) for name in ("n_samples", "noise", "n_classes", "test_size")}
-RUN_TEXT = {name: shown(getattr(RUN, name)) for name in ("hidden", "lr", "momentum", "min_delta", "input_noise", "seed")}
+DEFAULT_DATASET = "breast_cancer"  # a table, where the whole workflow shows (a 2-D generator needs no reference)
+SETTINGS = Settings()  # the defaults of the search and verification options
+SETTING = SimpleNamespace(
+    **{name: written(getattr(SETTINGS, name)) for name in ("seeds", "search_seeds", "budget", "batch", "heartbeat", "folds", "repeats",
+                                                           "epochs", "batch_size", "patience")},
+    penalty=written(SETTINGS.space.penalties), lam_range=bounds(SETTINGS.space.lam_low, SETTINGS.space.lam_high),
+    dropout_range=bounds(SETTINGS.space.dropout_low, SETTINGS.space.dropout_high), val_size=written(VALIDATION_FRACTION),
+)  # fmt: skip
+SEARCH, VERIFY = "Search", "Verify"
+AUTO = "auto"
+
+
+def at_least(low: int, why: str):
+    """An int >= ``low``: the words of COUNT below 1, ``why`` between 1 and ``low``."""
+
+    def read(option: str, text: str) -> int:
+        value = by(COUNT)(option, text)
+        if value < low:
+            fail(option, f"an int >= {low} ({why})", text)
+        return value
+
+    return read
+
+
+def epochs_or_auto(option: str, text: str) -> int | str:
+    return AUTO if text.strip() == AUTO else by(COUNT)(option, text)
+
+
+def batch_size_or_auto(option: str, text: str) -> int | str | None:
+    """``auto``, an int >= 1, or ``full`` (None: one batch of all training rows)."""
+    if text.strip() == AUTO:
+        return AUTO
+    size = batch_size(option, text)
+    return None if size == "full" else size
+
+
+def patience_or_auto(option: str, text: str) -> int | str | None:
+    """``auto``, ``off`` (None) or an int >= 1."""
+    if text.strip() in (AUTO, "off"):
+        return AUTO if text.strip() == AUTO else None
+    value = COUNT.parse(text)
+    if value is None:
+        fail(option, f"{COUNT.expected}, 'auto' or 'off'", text)
+    return value
+
 
 # fmt: off
-ValSize = Annotated[str, option("--val-size", DATA_PANEL, "FLOAT",
-    "Fraction of the training rows held out for validation: the gap, the search and early stopping watch it.")]
-Epochs = Annotated[str, option("--epochs", TRAINING, "INT|auto",
-    "Epoch cap; auto: ceil(50,000 / training rows) within [20, 200] (200 rows: 200; 28,000 training rows: 20).")]
-BatchSize = Annotated[str, option("--batch-size", TRAINING, "INT|full|auto",
-    "Rows per step; auto: 32 up to 3,200 training rows, else the power of two nearest rows/100, at most 512.")]
-Patience = Annotated[str, option("--patience", TRAINING, "INT|auto|off",
-    "Early stopping of the searched and tuned models (best weights restored); auto: 300 steps, max(5, ceil(300 / steps per epoch)). "
-    "The baseline never stops early.")]
-Seeds = Annotated[str, option("--seeds", TRAINING, "INT",
-    "Model seeds of the detection, and of the verification on a generator's fresh sample, >= 2.")]
-VERIFY = "Verify"
-Folds = Annotated[str, option("--folds", VERIFY, "INT", "Verification on a table: k of the repeated k-fold cross-validation, >= 2.")]
-Repeats = Annotated[str, option("--repeats", VERIFY, "INT", "Verification on a table: repeats of the k-fold (fits = folds × repeats).")]
-SearchSeeds = Annotated[str, option("--search-seeds", SEARCH, "INT", "Model seeds per searched configuration, averaged by the objective.")]
-Budget = Annotated[str, option("--budget", SEARCH, "INT",
-    "Finished trials of the search; a grid (5 λ × 3 dropout × kinds) that fits in it is trained whole instead.")]
-Batch = Annotated[str, option("--batch", SEARCH, "INT", "Trials of the TPE search trained as one stack (each × --search-seeds).")]
-Penalties = Annotated[str, option("--penalty", PENALTY, "LIST", "Penalty kinds searched: none, l1, l2, l1l2, comma-separated.")]
-LamRange = Annotated[str, option("--lam-range", PENALTY, "LOW:HIGH", "Range of λ, searched on a log scale (0 < LOW <= HIGH).")]
-DropoutRange = Annotated[str, option("--dropout-range", MODEL, "LOW:HIGH", "Range of the dropout rate searched (equal bounds: fixed).")]
+ValSize = Annotated[float, option("--val-size", DATA_PANEL, "FLOAT",
+    f"{about(DataConfig, 'val_size')}: the gap, the search and early stopping watch it.", by(RATE))]
+Epochs = Annotated[object, option("--epochs", TRAINING, "INT|auto",
+    f"{about(RunConfig, 'epochs')}, at most; auto: ceil({ROW_PASSES:,} / training rows) within [{AUTO_MIN_EPOCHS}, {AUTO_MAX_EPOCHS}].",
+    epochs_or_auto)]
+BatchSize = Annotated[object, option("--batch-size", TRAINING, "INT|full|auto",
+    f"{about(RunConfig, 'batch_size', none=repr('full'))}; auto: {SMALL_BATCH} up to {SMALL_BATCH * STEPS_SCALE:,} training rows, else "
+    f"the power of two nearest rows/{STEPS_SCALE}, at most {MAX_BATCH}.", batch_size_or_auto)]
+Patience = Annotated[object, option("--patience", TRAINING, "INT|auto|off",
+    f"{about(RunConfig, 'patience', unit='epochs without improvement')} of the searched and tuned models, best weights restored; "
+    f"off: none; auto: {PATIENCE_STEPS} steps, max(5, ceil({PATIENCE_STEPS} / steps per epoch)). The baseline never stops early.",
+    patience_or_auto)]
+Seeds = Annotated[int, option("--seeds", TRAINING, "INT",
+    "Model seeds of the detection, and of the verification on a generator's fresh sample, >= 2.",
+    at_least(2, "the verification pairs seeds"))]
+Folds = Annotated[int, option("--folds", VERIFY, "INT", "Verification on a table: k of the repeated k-fold cross-validation, >= 2.",
+    at_least(2, "one fold tests, the others train"))]
+Repeats = Annotated[int, option("--repeats", VERIFY, "INT", "Verification on a table: repeats of the k-fold (fits = folds × repeats).",
+    by(COUNT))]
+SearchSeeds = Annotated[int, option("--search-seeds", SEARCH, "INT", "Model seeds per searched configuration, averaged by the objective.",
+    by(COUNT))]
+Budget = Annotated[int, option("--budget", SEARCH, "INT",
+    f"Finished trials of the search; a grid ({LAM_GRID_POINTS} λ × {DROPOUT_GRID_POINTS} dropout × kinds) that fits in it is trained "
+    "whole instead.", by(COUNT))]
+Batch = Annotated[int, option("--batch", SEARCH, "INT", "Trials of the TPE search trained as one stack (each × --search-seeds).",
+    by(COUNT))]
 Out = Annotated[str, option("--out", "Output", "DIR", "Directory of report.html, results.json and the study's SQLite file.")]
 # fmt: on
 
+DIAGNOSE_HELP = f"""Is the model over- or underfitting, which penalty and λ fix it, and is the gain real?
 
-@app.command()
+Detect: the unregularized model on --seeds seeds, judged against the best score the data allows.
+
+That ceiling is the Bayes accuracy of a 2-D generator, else a wider reference trained longer.
+
+Tune: penalty kind, λ and dropout by a grid or TPE, in a reglab tune study (--storage, --study).
+
+Rule: the most regularized configuration whose validation loss is within one standard error of the best.
+
+Verify: on a generator, {SETTINGS.fresh_rows:,} fresh points; on a table, repeated k-fold, the corrected resampled t-test.
+
+Recommend: the settings, and code for Keras, PyTorch and scikit-learn.
+
+Defaults suit 200 rows as well as 50,000: epochs, batch size and patience scale with the data.
+"""
+
+
+@app.command(help=DIAGNOSE_HELP)
 def diagnose(
-    dataset: Dataset = "breast_cancer", target: Target = DATA.target, task: Task = DATA.task, n_samples: NSamples = DATA_TEXT["n_samples"],
-    noise: Noise = DATA_TEXT["noise"], n_classes: NClasses = DATA_TEXT["n_classes"], test_size: TestSize = DATA_TEXT["test_size"],
-    val_size: ValSize = "0.2", standardize: Standardize = DATA.standardize, missing: Missing = "error", drop: Drop = None,
-    hidden: Hidden = RUN_TEXT["hidden"],
-    activation: Activation = RUN.activation, penalty: Penalties = "l1,l2,l1l2", lam_range: LamRange = "1e-5:1",
-    dropout_range: DropoutRange = "0:0.5", l1_method: L1Method = RUN.l1_method, regularize_output: RegularizeOutput = RUN.regularize_output,
-    optimizer: Optimizer = RUN.optimizer, lr: Lr = RUN_TEXT["lr"], momentum: Momentum = RUN_TEXT["momentum"], epochs: Epochs = "auto",
-    batch_size: BatchSize = "auto", patience: Patience = "auto", min_delta: MinDelta = RUN_TEXT["min_delta"],
-    input_noise: InputNoise = RUN_TEXT["input_noise"], seed: Seed = RUN_TEXT["seed"], seeds: Seeds = "5", search_seeds: SearchSeeds = "3",
-    budget: Budget = "30", batch: Batch = "10", storage: Storage = None, study: StudyName = "", heartbeat: Heartbeat = "10",
-    device: Device = "cpu", threads: Threads = None, gap_threshold: GapThreshold = None, underfit_margin: UnderfitMargin = None,
-    folds: Folds = "5", repeats: Repeats = "2", as_json: AsJson = False, out: Out = DEFAULT_OUT, force: Force = False,
+    ctx: typer.Context,
+    dataset: Dataset = DEFAULT_DATASET, target: Target = DEFAULT.target, task: Task = DEFAULT.task, n_samples: NSamples = DEFAULT.n_samples,
+    noise: Noise = DEFAULT.noise, n_classes: NClasses = DEFAULT.n_classes, test_size: TestSize = DEFAULT.test_size,
+    val_size: ValSize = SETTING.val_size, standardize: Standardize = DEFAULT.standardize, missing: Missing = DEFAULT.missing,
+    drop: Drop = None, hidden: Hidden = DEFAULT.hidden, activation: Activation = DEFAULT.activation, penalty: Penalties = SETTING.penalty,
+    lam_range: LamRange = SETTING.lam_range, dropout_range: DropoutRange = SETTING.dropout_range, l1_method: L1Method = DEFAULT.l1_method,
+    regularize_output: RegularizeOutput = DEFAULT.regularize_output, optimizer: Optimizer = DEFAULT.optimizer, lr: Lr = DEFAULT.lr,
+    momentum: Momentum = DEFAULT.momentum, epochs: Epochs = SETTING.epochs, batch_size: BatchSize = SETTING.batch_size,
+    patience: Patience = SETTING.patience, min_delta: MinDelta = DEFAULT.min_delta, input_noise: InputNoise = DEFAULT.input_noise,
+    seed: Seed = DEFAULT.seed, seeds: Seeds = SETTING.seeds, search_seeds: SearchSeeds = SETTING.search_seeds,
+    budget: Budget = SETTING.budget, batch: Batch = SETTING.batch, storage: Storage = SETTINGS.storage,
+    study: StudyName = SETTINGS.study, heartbeat: Heartbeat = SETTING.heartbeat, device: Device = DEFAULT_DEVICE,
+    threads: Threads = None, gap_threshold: GapThreshold = None, underfit_margin: UnderfitMargin = None,
+    folds: Folds = SETTING.folds, repeats: Repeats = SETTING.repeats, as_json: AsJson = False, out: Out = DEFAULT_OUT,
+    force: Force = False,
 ) -> None:  # fmt: skip
-    """Is the model over- or underfitting, which penalty and λ fix it, and is the gain real?
-
-    Detect: the unregularized model on --seeds seeds, judged against the best score the data allows.
-
-    That ceiling is the Bayes accuracy of a 2-D generator, else a wider reference trained longer.
-
-    Tune: penalty kind, λ and dropout by a grid or TPE, in a reglab tune study (--storage, --study).
-
-    Rule: the most regularized configuration whose validation loss is within one standard error of the best.
-
-    Verify: on a generator, 20,000 fresh points; on a table, repeated k-fold, the corrected resampled t-test.
-
-    Recommend: the settings, and code for Keras, PyTorch and scikit-learn.
-
-    Defaults suit 200 rows as well as 50,000: epochs, batch size and patience scale with the data.
-    """
-    o = dict(locals())
-    data, base, settings, thresholds, threads_given = read_options(o)
+    data, base, settings, thresholds = read_options(ctx.params)
     with claimed_folder(out, "diagnose", force) as folder:
-        _diagnose(data, base, settings, thresholds, threads_given, folder, o)
+        _diagnose(data, base, settings, thresholds, threads, folder, device, as_json)
 
 
-def _diagnose(data, base, settings, thresholds, threads_given: int | None, folder: Path, o: dict[str, Any]) -> None:
+def _diagnose(data, base, settings, thresholds, threads_given: int | None, folder: Path, device: str, as_json: bool) -> None:
     import optuna
 
     from reglab.cli.present import emit_json
@@ -132,58 +198,41 @@ def _diagnose(data, base, settings, thresholds, threads_given: int | None, folde
 
     set_threads(threads_given)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    found = run_diagnosis(data, base, settings, thresholds=thresholds, out=folder, device=parse_device(o["device"]), progress=note)
+    found = run_diagnosis(data, base, settings, thresholds=thresholds, out=folder, device=cuda_checked(device), progress=note)
     document = found.document()
     results, report = write_outputs(document, folder)
     note(f"wrote {report} and {results}")
-    if o["as_json"]:
+    if as_json:
         emit_json(document)
     else:
         show(document)
 
 
-def read_options(o: dict[str, Any]):
+def read_options(params: Mapping[str, Any]):
     """Every option checked (the data loaded, so that a bad file is refused before training):
-    ``(data, base, settings, thresholds, threads)``."""
+    ``(data, base, settings, thresholds)``. ``params``: ``diagnose``'s typed option values by parameter name (``ctx.params``)."""
     from reglab.cli.building import check_batch_size, data_config
-    from reglab.diagnosis.settings import Settings
-    from reglab.tuning.space import SearchSpace, parse_dropout_range, parse_lam_range, parse_penalties
+    from reglab.tuning.space import SearchSpace
 
-    if one("--val-size", o["val_size"], RATE) == 0:
-        fail("--val-size", "> 0 (the gap, the search and early stopping watch the validation part)", o["val_size"])
-    data = data_config({**o, "patience": None})
-    base = RunConfig(
-        hidden=one("--hidden", o["hidden"], WIDTHS), activation=one("--activation", o["activation"], Choice(ACTIVATIONS)),
-        l1_method=one("--l1-method", o["l1_method"], Choice(L1_METHODS)), regularize_output=o["regularize_output"],
-        optimizer=one("--optimizer", o["optimizer"], Choice(OPTIMIZERS)), lr=one("--lr", o["lr"], POSITIVE),
-        momentum=one("--momentum", o["momentum"], RATE), min_delta=one("--min-delta", o["min_delta"], NON_NEGATIVE),
-        input_noise=one("--input-noise", o["input_noise"], NON_NEGATIVE), seed=data.seed,
-    )  # fmt: skip
-    space = SearchSpace(parse_penalties(o["penalty"]), *parse_lam_range(o["lam_range"]), *parse_dropout_range(o["dropout_range"]))
-    names = ("seeds", "search_seeds", "budget", "batch", "heartbeat", "folds", "repeats")
-    counts = {name: one(f"--{name.replace('_', '-')}", o[name], COUNT) for name in names}
-    if counts["seeds"] < 2:
-        fail("--seeds", "an int >= 2 (the verification pairs seeds)", o["seeds"])
-    if counts["folds"] < 2:
-        fail("--folds", "an int >= 2 (one fold tests, the others train)", o["folds"])
-    epochs = "auto" if o["epochs"].strip() == "auto" else one("--epochs", o["epochs"], COUNT)
-    batch_size = "auto" if o["batch_size"].strip() == "auto" else parse_batch_size(o["batch_size"])
-    patience = {"auto": "auto", "off": None}.get(o["patience"].strip(), COUNT.parse(o["patience"]))
-    if patience is None and o["patience"].strip() != "off":
-        fail("--patience", f"{COUNT.expected}, 'auto' or 'off'", o["patience"])
-    thresholds = {}
-    if o["gap_threshold"] is not None:
-        thresholds["gap"] = one("--gap-threshold", o["gap_threshold"], NON_NEGATIVE)
-    if o["underfit_margin"] is not None:
-        thresholds["underfit_margin"] = one("--underfit-margin", o["underfit_margin"], UNIT)
-    threads = None if o["threads"] is None else one("--threads", o["threads"], COUNT)
-    parse_device(o["device"])
-    study = o["study"].strip() or None
-    settings = Settings(**counts, space=space, epochs=epochs, batch_size=batch_size, patience=patience, storage=o["storage"], study=study)
-    check_batch_size(data, None if batch_size in ("auto", None) else o["batch_size"], None if batch_size == "auto" else batch_size)
+    p = params
+    asked = DataOptions.of(p)
+    if asked.val_size == 0:
+        fail("--val-size", "> 0 (the gap, the search and early stopping watch the validation part)", written(asked.val_size))
+    data = data_config(asked, p["seed"], asked.val_size)
+    model = ("hidden", "activation", "l1_method", "regularize_output", "optimizer", "lr", "momentum", "min_delta", "input_noise")
+    base = RunConfig(**{name: p[name] for name in model}, seed=data.seed)  # the schedule is the settings'; the penalty is searched
+    space = SearchSpace(tuple(p["penalty"]), *p["lam_range"], *p["dropout_range"])
+    counts = {name: p[name] for name in ("seeds", "search_seeds", "budget", "batch", "heartbeat", "folds", "repeats")}
+    given = {"gap": p["gap_threshold"], "underfit_margin": p["underfit_margin"]}
+    thresholds = {name: value for name, value in given.items() if value is not None}
+    cuda_checked(p["device"])
+    size = p["batch_size"]
+    schedule = {"epochs": p["epochs"], "batch_size": size, "patience": p["patience"]}
+    settings = Settings(**counts, **schedule, space=space, storage=p["storage"], study=p["study"])
+    check_batch_size(data, None if size == AUTO else size, size not in (AUTO, None))
     from reglab.measures import FitThresholds
 
-    return data, base, settings, FitThresholds(**thresholds), threads
+    return data, base, settings, FitThresholds(**thresholds)
 
 
 def p_text(p: float | None) -> str:

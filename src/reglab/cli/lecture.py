@@ -17,18 +17,20 @@ from reglab.cli.application import app
 from reglab.cli.folders import CHECKPOINT, RESULTS, clear_figures, foreign_files, no_empty_folder, remove_own_files, write_atomically
 from reglab.cli.options import DEFAULT_DEVICE, DEVICES, OUTPUT, TRAINING, Force, Threads, flag, option, words
 from reglab.cli.outputs import claimed_folder
-from reglab.cli.parsing import one, parse_device
+from reglab.cli.parsing import Choice, by, cuda_checked
 from reglab.cli.progress import Stack, StackProgress, note, step
-from reglab.config import COUNT, SCHEMA_VERSION, SEED
+from reglab.config import SCHEMA_VERSION
 from reglab.errors import DataError, OptionError
 from reglab.provenance import sealed_intact
+from reglab.rules import COUNT, SEED
 
 # fmt: off
 DemoOut = Annotated[str, option("--out", OUTPUT, "DIR", "Directory for report.html, results.json and figures/.")]
 Quick = Annotated[bool, flag("--quick", TRAINING, "Reduced version: fewer epochs, seeds and grid points, same sections.")]
-DemoSeeds = Annotated[Optional[str], option("--seeds", TRAINING, "INT", "Seeds per configuration (default 10, exercise 8; quick 2).")]
-DemoSeed = Annotated[str, option("--seed", TRAINING, "INT", "First seed.")]
-DemoDevice = Annotated[str, option("--device", TRAINING, "DEVICE", f"{words(DEVICES)}.")]
+DemoSeeds = Annotated[Optional[int], option("--seeds", TRAINING, "INT", "Seeds per configuration (default 10, exercise 8; quick 2).",
+    by(COUNT))]
+DemoSeed = Annotated[int, option("--seed", TRAINING, "INT", "First seed.", by(SEED))]
+DemoDevice = Annotated[str, option("--device", TRAINING, "DEVICE", f"{words(DEVICES)}.", by(Choice(DEVICES)))]
 NoSvg = Annotated[bool, flag("--no-svg", OUTPUT, "Write PNG figures only.")]
 AsJson = Annotated[bool, flag("--json", OUTPUT, "Print one JSON document (paths and headline numbers) on stdout.")]
 ReportOut = Annotated[Optional[str], option("--out", OUTPUT, "DIR", "Directory for the page and figures (default: beside RESULTS).")]
@@ -47,11 +49,9 @@ def demo(
     demo resumes from DIR/checkpoint.pt (and DIR/checkpoint.pt.worker1) when run again with the same
     options; a complete DIR/results.json of the same options is reused, and only the figures are drawn again.
     """
-    n_seeds = one("--seeds", seeds, COUNT) if seeds is not None else None
-    first_seed, on = one("--seed", seed, SEED), parse_device(device)
-    n_threads = one("--threads", threads, COUNT) if threads is not None else None
+    on = cuda_checked(device)
     with no_empty_folder(out), claimed_folder(out, "demo", force, check=refuse_foreign_files) as folder:
-        _demo(folder, quick, n_seeds, first_seed, on, n_threads, not no_svg, as_json)
+        _demo(folder, quick, seeds, seed, on, threads, not no_svg, as_json)
 
 
 def _demo(

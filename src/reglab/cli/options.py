@@ -1,145 +1,168 @@
-"""The typer declarations of the options of ``train`` and ``sweep``: name, help panel, metavar and help
-text, with the :func:`option` and :func:`flag` helpers and help panels that every command uses.
+"""The typer declarations of the options of the training commands: name, help panel, metavar, help text
+and the reader of the value, with the :func:`option` and :func:`flag` helpers and help panels that every
+command uses.
 
-Every value is declared as text (flags as bool) and parsed by :mod:`reglab.cli.parsing`, so that a bad
-value ends as one line naming the option rather than typer's own message. The ``*List`` variants are
-the options that ``sweep`` varies, which take lists. Defaults come from the configs: a command's
-signature reads ``epochs: Epochs = shown(RUN.epochs)``, never a number of its own.
+Every value is read by :mod:`reglab.cli.parsing` into its type (flags are bool), so that a bad value ends
+as one line naming the option rather than typer's own message. The ``*List`` variants are the options
+that ``sweep`` varies, which take lists. An option that fills a config field takes its help from the
+field's description (:func:`about`), adding only the command line's own words (how a value is written,
+the choices, a default that depends on other options), and its default from the config: a command's
+signature reads ``epochs: Epochs = DEFAULT.epochs``, never a number of its own.
+
+Typer takes no Union in an annotation: an option whose value is an int or a word (``--batch-size 64``,
+``--batch-size full``) is annotated ``object``, and its reader says what it gives.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Annotated, Any, Optional
 
 import typer
+from pydantic import BaseModel
 
-from reglab.config import (
+from reglab.cli.parsing import (
+    ARCHITECTURE_SEPARATORS,
+    Choice,
+    Read,
+    Text,
+    batch_size,
+    by,
+    columns,
+    listed,
+    reader,
+    written,
+)
+from reglab.config import DataConfig, RunConfig
+from reglab.regularizers import CONVENTION, DEFAULT_STRENGTH, PENALTY_KINDS
+from reglab.rules import (
     ACTIVATIONS,
-    ADAMW_DEFAULT_DECAY,
+    COUNT,
+    DATASETS,
     EPOCHS,
     L1_METHODS,
     MISSING_RULES,
+    N_CLASSES,
+    N_SAMPLES,
+    NON_NEGATIVE,
+    OPEN_RATE,
     OPTIMIZERS,
+    POSITIVE,
     RATE,
     SEED,
     SEEDS,
     TASK_CHOICES,
+    UNIT,
+    VALIDATION_FRACTION,
     WIDTHS,
-    DataConfig,
-    RunConfig,
 )
-from reglab.data import DATASETS
-from reglab.errors import OptionError
-from reglab.regularizers import DEFAULT_STRENGTH, PENALTY_KINDS
+from reglab.tuning.defaults import BATCH, HEARTBEAT
 
 DEVICES = ("cpu", "cuda")
 DEFAULT_DEVICE = "cpu"
 
+DEFAULT_BATCH_SIZE = RunConfig().batch_size  # on data with fewer training rows, one batch of all of them
+DEFAULT_SEEDS = 1  # seeds per configuration unless --seeds asks for more (train: always one)
 
-def shown(value: Any) -> Any:
-    """A config default as option text: ``(128, 128)`` as ``128,128``, ``0.001`` as ``0.001``; words,
-    flags and None as they are."""
-    if isinstance(value, tuple):
-        return ",".join(map(str, value))
-    if isinstance(value, float) or (isinstance(value, int) and not isinstance(value, bool)):
-        return f"{value:g}"
-    return value
-
+# Defaults of the tuning library that the command line cannot read from its functions' signatures: the modules
+# (reglab.tuning.tuner, reglab.tuning.shared_sweep) import PyTorch and Optuna, which --help must not load.
+# tests/test_cli_rules.py holds them equal to the signatures' defaults.
 
 _run, _data = RunConfig(), DataConfig()
 DEFAULT = SimpleNamespace(
-    **{name: shown(value) for name, value in {**_data.model_dump(), **_run.model_dump(exclude={"penalty"})}.items()},
-    penalty=_run.penalty.kind,
-)  # every option's default that a config field holds, read from the configs: DEFAULT.epochs == "300"
-DEFAULT_BATCH_SIZE = _run.batch_size  # on data with fewer training rows, one batch of all of them
+    **{name: written(value) for name, value in {**_data.model_dump(), **_run.model_dump(exclude={"penalty"})}.items()},
+    penalty=_run.penalty.kind, seeds=written(DEFAULT_SEEDS), worker_batch=written(BATCH), heartbeat=written(HEARTBEAT),
+)  # every option's default, as the command line writes it, read from the configs where a field holds it: DEFAULT.epochs == "300"
 
 
-def words(choices: tuple[str, ...]) -> str:
+def about(model: type[BaseModel], field: str, none: str | None = None, unit: str | None = None) -> str:
+    """The description of a config field as the start of a help text: ``Passes over the training set``.
+    ``unit``, in parentheses after the meaning, says what the number counts; ``none`` is the command
+    line's word for the field's None (``'full'``, ``not given``), whose clause is left out without it."""
+    meaning, _, if_none = (model.model_fields[field].description or "").partition("; None: ")
+    text = meaning + (f" ({unit})" if unit else "") + (f"; {none}: {if_none}" if if_none and none else "")
+    return text[:1].upper() + text[1:]
+
+
+def words(choices: Sequence[str]) -> str:
     return ", ".join(choices[:-1]) + f" or {choices[-1]}"
+
 
 DATA_PANEL, MODEL, PENALTY, TRAINING, OUTPUT = "Data", "Model", "Penalty", "Training", "Output"
 
 
-def option(name: str, panel: str, metavar: str | None, help: str, expected: str | None = None) -> Any:
-    """A value option; ``expected`` (what its value must be, in words) names it when another option
-    takes its place: ``--epochs --hidden 4`` reads '--hidden' as the value of --epochs."""
-    return typer.Option(
-        name, help=help, rich_help_panel=panel, metavar=metavar, show_default=True, callback=refuse_option_as_value(name, metavar, expected)
-    )
-
-
-def refuse_option_as_value(name: str, metavar: str | None, expected: str | None):
-    """A callback that refuses a value that is another option's name, in the words of the option's rule.
-
-    It runs while the command line is parsed, before the check for extra arguments, so that the
-    user reads about the value that went missing rather than about the argument left over."""
-    expected = expected or f"followed by its value ({metavar or 'TEXT'})"
-
-    def refuse(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith("--") and len(value) > 2 and not value[2].isdigit():
-            raise OptionError(f"The '{name}' option must be {expected}. Got {value!r} instead.")
-        return value
-
-    return refuse
+def option(name: str, panel: str, metavar: str, help: str, read: Read | None = None) -> Any:
+    """A value option whose text ``read`` reads (default: any text but another option's name: ``--target
+    --epochs 3`` reads '--epochs' as the value of --target, and says so)."""
+    read = read or by(Text(metavar))
+    return typer.Option(name, help=help, rich_help_panel=panel, metavar=metavar, show_default=True, parser=reader(name, read))
 
 
 def flag(name: str, panel: str, help: str) -> Any:
     return typer.Option(name, help=help, rich_help_panel=panel, metavar="")  # no "<bool>" column
 
 
+# the options that only a CSV file takes, and the training options that diagnose reads otherwise
+MISSING_HELP = f"{about(DataConfig, 'missing')} ({words(MISSING_RULES)})."
+PENALTY_HELP = f"{about(RunConfig, 'penalty')}: {words(PENALTY_KINDS)}. {CONVENTION}."
+
 # fmt: off
-Dataset = Annotated[str, option("--dataset", DATA_PANEL, "NAME|CSV", f"A built-in dataset ({', '.join(DATASETS)}) or a CSV file.")]
-Target = Annotated[Optional[str], option("--target", DATA_PANEL, "COLUMN", "Target column of a CSV file.")]
-Task = Annotated[str, option("--task", DATA_PANEL, "TASK", f"{words(TASK_CHOICES)} (auto: from the target column).")]
-NSamples = Annotated[str, option("--n-samples", DATA_PANEL, "INT", "Points drawn by a 2-D generator.")]
-Noise = Annotated[str, option("--noise", DATA_PANEL, "FLOAT", "Noise level of a 2-D generator.")]
-NClasses = Annotated[str, option("--n-classes", DATA_PANEL, "INT", "Classes of the blobs generator.")]
-TestSize = Annotated[str, option("--test-size", DATA_PANEL, "FLOAT", "Fraction of all rows held out for test.")]
-ValSize = Annotated[Optional[str], option("--val-size", DATA_PANEL, "FLOAT",
-    "Fraction of the training rows held out for validation (default 0, or 0.2 with --patience).")]
-Standardize = Annotated[bool, flag("--standardize/--no-standardize", DATA_PANEL, "Scale features with training statistics.")]
-Missing = Annotated[str, option("--missing", DATA_PANEL, "RULE",
-    f"Missing cells of a CSV file: {words(MISSING_RULES)} (error: refuse the file; drop: leave out their rows; "
-    "impute: the median, or most frequent text, of the training rows).")]
-Drop = Annotated[Optional[str], option("--drop", DATA_PANEL, "COLUMNS", "Columns of a CSV file to leave out, comma-separated.")]
-Hidden = Annotated[str, option("--hidden", MODEL, "WIDTHS", f"Hidden layer widths: {WIDTHS.expected}.", WIDTHS.expected)]
-Activation = Annotated[str, option("--activation", MODEL, "NAME", f"One of {', '.join(ACTIVATIONS)}.")]
-Dropout = Annotated[str, option("--dropout", MODEL, "FLOAT", f"Dropout rate after each hidden layer, {RATE.expected}.")]
-PenaltyKind = Annotated[str, option("--penalty", PENALTY, "KIND",
-    f"{words(PENALTY_KINDS)}, added to the batch-mean loss with Keras's convention (l2 adds λ·Σw²).")]
-Lam = Annotated[Optional[str], option("--lam", PENALTY, "FLOAT", f"Penalty strength λ of l1 or l2 (default {DEFAULT_STRENGTH:g}).")]
-L1 = Annotated[Optional[str], option("--l1", PENALTY, "FLOAT", f"L1 strength of l1l2 (default: --lam, else {DEFAULT_STRENGTH:g}).")]
-L2 = Annotated[Optional[str], option("--l2", PENALTY, "FLOAT", f"L2 strength of l1l2 (default: --lam, else {DEFAULT_STRENGTH:g}).")]
-L1Method = Annotated[str, option("--l1-method", PENALTY, "METHOD",
-    f"{words(L1_METHODS)}: proximal gives exact zeros, subgradient is Keras's.")]
-RegularizeOutput = Annotated[bool, flag("--regularize-output", PENALTY, "Also penalise the output kernel (biases never).")]
-WeightDecay = Annotated[Optional[str], option("--weight-decay", PENALTY, "FLOAT",
-    f"Decoupled weight decay w ← w − lr·wd·w (default {ADAMW_DEFAULT_DECAY:g} for adamw, else 0).")]
-Optimizer = Annotated[str, option("--optimizer", TRAINING, "NAME", f"One of {', '.join(OPTIMIZERS)}.")]
-Lr = Annotated[str, option("--lr", TRAINING, "FLOAT", "Learning rate.")]
-Momentum = Annotated[str, option("--momentum", TRAINING, "FLOAT", f"SGD momentum, {RATE.expected}.")]
-Epochs = Annotated[str, option("--epochs", TRAINING, "INT", f"Passes over the training rows, {EPOCHS.expected}.", EPOCHS.expected)]
-BatchSize = Annotated[Optional[str], option("--batch-size", TRAINING, "INT|full",
-    f"Rows per step, or 'full' for full batch (default {DEFAULT_BATCH_SIZE}, or all training rows when fewer).")]
-Patience = Annotated[Optional[str], option("--patience", TRAINING, "INT",
-    "Early stopping: epochs without improvement of the validation loss.")]
-MinDelta = Annotated[str, option("--min-delta", TRAINING, "FLOAT",
-    "Smallest decrease of the validation loss that counts as improvement.")]
-InputNoise = Annotated[str, option("--input-noise", TRAINING, "FLOAT",
-    "Std of Gaussian jitter added to the training inputs, fresh each epoch.")]
-Seed = Annotated[str, option("--seed", TRAINING, "INT", f"Seed of the model and of the data and split, {SEED.expected}.", SEED.expected)]
-Device = Annotated[str, option("--device", TRAINING, "DEVICE", f"{words(DEVICES)}.")]
-Threads = Annotated[Optional[str], option("--threads", TRAINING, "INT",
-    "Threads for training (default: automatic, fewer when other processes keep cores busy; or REGLAB_THREADS).")]
-GapThreshold = Annotated[Optional[str], option("--gap-threshold", OUTPUT, "FLOAT",
-    "Verdict: largest train − held-out score gap that still counts as a good fit (default: reglab.measures.FitThresholds).")]
-UnderfitSkill = Annotated[Optional[str], option("--underfit-skill", OUTPUT, "FLOAT",
+Dataset = Annotated[str, option("--dataset", DATA_PANEL, "NAME|CSV", f"{about(DataConfig, 'dataset')}; built in: {', '.join(DATASETS)}.")]
+Target = Annotated[Optional[str], option("--target", DATA_PANEL, "COLUMN", f"{about(DataConfig, 'target')}.")]
+Task = Annotated[str, option("--task", DATA_PANEL, "TASK", f"{about(DataConfig, 'task')} ({words(TASK_CHOICES)}).",
+    by(Choice(TASK_CHOICES)))]
+NSamples = Annotated[int, option("--n-samples", DATA_PANEL, "INT", f"{about(DataConfig, 'n_samples')}.", by(N_SAMPLES))]
+Noise = Annotated[float, option("--noise", DATA_PANEL, "FLOAT", f"{about(DataConfig, 'noise')}.", by(NON_NEGATIVE))]
+NClasses = Annotated[int, option("--n-classes", DATA_PANEL, "INT", f"{about(DataConfig, 'n_classes')}.", by(N_CLASSES))]
+TestSize = Annotated[float, option("--test-size", DATA_PANEL, "FLOAT", f"{about(DataConfig, 'test_size')}.", by(OPEN_RATE))]
+ValSize = Annotated[Optional[float], option("--val-size", DATA_PANEL, "FLOAT",
+    f"{about(DataConfig, 'val_size')} (default {DEFAULT.val_size}, or {VALIDATION_FRACTION:g} with --patience).", by(RATE))]
+Standardize = Annotated[bool, flag("--standardize/--no-standardize", DATA_PANEL, f"{about(DataConfig, 'standardize')}.")]
+Missing = Annotated[str, option("--missing", DATA_PANEL, "RULE", MISSING_HELP, by(Choice(MISSING_RULES)))]
+Drop = Annotated[Optional[Sequence[str]], option("--drop", DATA_PANEL, "COLUMNS", f"{about(DataConfig, 'drop')}, comma-separated.",
+    columns)]
+Hidden = Annotated[Sequence[int], option("--hidden", MODEL, "WIDTHS", f"{about(RunConfig, 'hidden')}: {WIDTHS.expected}.", by(WIDTHS))]
+Activation = Annotated[str, option("--activation", MODEL, "NAME", f"{about(RunConfig, 'activation')}; {words(ACTIVATIONS)}.",
+    by(Choice(ACTIVATIONS)))]
+Dropout = Annotated[float, option("--dropout", MODEL, "FLOAT", f"{about(RunConfig, 'dropout')}, {RATE.expected}.", by(RATE))]
+PenaltyKind = Annotated[str, option("--penalty", PENALTY, "KIND", PENALTY_HELP, by(Choice(PENALTY_KINDS)))]
+Lam = Annotated[Optional[float], option("--lam", PENALTY, "FLOAT", f"Penalty strength λ of l1 or l2 (default {DEFAULT_STRENGTH:g}).",
+    by(NON_NEGATIVE))]
+L1 = Annotated[Optional[float], option("--l1", PENALTY, "FLOAT", f"L1 strength of l1l2 (default: --lam, else {DEFAULT_STRENGTH:g}).",
+    by(NON_NEGATIVE))]
+L2 = Annotated[Optional[float], option("--l2", PENALTY, "FLOAT", f"L2 strength of l1l2 (default: --lam, else {DEFAULT_STRENGTH:g}).",
+    by(NON_NEGATIVE))]
+L1Method = Annotated[str, option("--l1-method", PENALTY, "METHOD", f"{about(RunConfig, 'l1_method')}.", by(Choice(L1_METHODS)))]
+RegularizeOutput = Annotated[bool, flag("--regularize-output", PENALTY, f"{about(RunConfig, 'regularize_output')}.")]
+WeightDecay = Annotated[Optional[float], option("--weight-decay", PENALTY, "FLOAT",
+    f"{about(RunConfig, 'weight_decay', none='not given')}.", by(NON_NEGATIVE))]
+Optimizer = Annotated[str, option("--optimizer", TRAINING, "NAME", f"{about(RunConfig, 'optimizer')} ({words(OPTIMIZERS)}).",
+    by(Choice(OPTIMIZERS)))]
+Lr = Annotated[float, option("--lr", TRAINING, "FLOAT", f"{about(RunConfig, 'lr')}.", by(POSITIVE))]
+Momentum = Annotated[float, option("--momentum", TRAINING, "FLOAT", f"{about(RunConfig, 'momentum')}; {RATE.expected}.", by(RATE))]
+Epochs = Annotated[int, option("--epochs", TRAINING, "INT", f"{about(RunConfig, 'epochs')}, {EPOCHS.expected}.", by(EPOCHS))]
+BatchSize = Annotated[object, option("--batch-size", TRAINING, "INT|full",
+    f"{about(RunConfig, 'batch_size', none=repr('full'))} (default {DEFAULT_BATCH_SIZE}, or all training rows when fewer).", batch_size)]
+Patience = Annotated[Optional[int], option("--patience", TRAINING, "INT",
+    f"{about(RunConfig, 'patience', none='not given', unit='epochs without improvement')}.", by(COUNT))]
+MinDelta = Annotated[float, option("--min-delta", TRAINING, "FLOAT", f"{about(RunConfig, 'min_delta')}.", by(NON_NEGATIVE))]
+InputNoise = Annotated[float, option("--input-noise", TRAINING, "FLOAT", f"{about(RunConfig, 'input_noise')}.", by(NON_NEGATIVE))]
+Seed = Annotated[int, option("--seed", TRAINING, "INT",
+    f"Seed of the model ({about(RunConfig, 'seed').lower()}) and of the data ({about(DataConfig, 'seed').lower()}), {SEED.expected}.",
+    by(SEED))]
+Device = Annotated[str, option("--device", TRAINING, "DEVICE", f"{words(DEVICES)}.", by(Choice(DEVICES)))]
+Threads = Annotated[Optional[int], option("--threads", TRAINING, "INT",
+    "Threads for training (default: automatic, fewer when other processes keep cores busy; or REGLAB_THREADS).", by(COUNT))]
+GapThreshold = Annotated[Optional[float], option("--gap-threshold", OUTPUT, "FLOAT",
+    "Verdict: largest train − held-out score gap that still counts as a good fit (default: reglab.measures.FitThresholds).",
+    by(NON_NEGATIVE))]
+UnderfitSkill = Annotated[Optional[float], option("--underfit-skill", OUTPUT, "FLOAT",
     "Verdict, used only when no ceiling is known (the 2-D generators use their Bayes accuracy): smallest training "
-    "skill (chance-corrected accuracy, or R²) that is not underfitting (default: reglab.measures.FitThresholds).")]
-UnderfitMargin = Annotated[Optional[str], option("--underfit-margin", OUTPUT, "FLOAT",
+    "skill (chance-corrected accuracy, or R²) that is not underfitting (default: reglab.measures.FitThresholds).", by(UNIT))]
+UnderfitMargin = Annotated[Optional[float], option("--underfit-margin", OUTPUT, "FLOAT",
     "Verdict: largest shortfall of the training score below the ceiling that is not underfitting "
-    "(default: reglab.measures.FitThresholds).")]
+    "(default: reglab.measures.FitThresholds).", by(UNIT))]
 AsJson = Annotated[bool, flag("--json", OUTPUT, "Print one JSON document on stdout instead of a table.")]
 Out = Annotated[Optional[str], option("--out", OUTPUT, "DIR", "Directory to write the JSON document and weights.npz to.")]
 Force = Annotated[bool, flag("--force", OUTPUT,
@@ -147,20 +170,24 @@ Force = Annotated[bool, flag("--force", OUTPUT,
 
 # the options a sweep varies take lists
 SWEEPS = " A comma-separated list sweeps over its values."
-HiddenList = Annotated[str, option("--hidden", MODEL, "ARCHS",
-    "Architectures to compare, separated by ';' or '/' (commas separate the layers of one architecture), "
-    "e.g. '64,64;128,128'.")]
-DropoutList = Annotated[str, option("--dropout", MODEL, "LIST", f"Dropout rate, {RATE.expected}." + SWEEPS)]
-PenaltyList = Annotated[str, option("--penalty", PENALTY, "LIST",
-    f"{words(PENALTY_KINDS)}." + SWEEPS + " none runs once, not once per λ.")]
-LamList = Annotated[Optional[str], option("--lam", PENALTY, "LIST", f"λ of l1 or l2 (default {DEFAULT_STRENGTH:g})." + SWEEPS)]
-L1List = Annotated[Optional[str], option("--l1", PENALTY, "LIST", "L1 strength of l1l2 (default: --lam)." + SWEEPS)]
-L2List = Annotated[Optional[str], option("--l2", PENALTY, "LIST", "L2 strength of l1l2 (default: --lam)." + SWEEPS)]
-WeightDecayList = Annotated[Optional[str], option("--weight-decay", PENALTY, "LIST",
-    f"Decoupled weight decay (default {ADAMW_DEFAULT_DECAY:g} for adamw, else 0)." + SWEEPS)]
-LrList = Annotated[str, option("--lr", TRAINING, "LIST", "Learning rate." + SWEEPS)]
-Seeds = Annotated[str, option("--seeds", TRAINING, "INT",
-    f"Seeds per configuration, {SEEDS.expected}: --seed, --seed + 1, … --seed + N − 1.", SEEDS.expected)]
+HiddenList = Annotated[Sequence[Sequence[int]], option("--hidden", MODEL, "ARCHS",
+    f"{about(RunConfig, 'hidden')}, for each architecture compared: architectures separated by ';' or '/', the layers of one "
+    "by commas, e.g. '64,64;128,128'.", listed(WIDTHS, ARCHITECTURE_SEPARATORS))]
+DropoutList = Annotated[Sequence[float], option("--dropout", MODEL, "LIST", f"{about(RunConfig, 'dropout')}, {RATE.expected}." + SWEEPS,
+    listed(RATE))]
+PenaltyList = Annotated[Sequence[str], option("--penalty", PENALTY, "LIST", PENALTY_HELP + SWEEPS + " none runs once, not once per λ.",
+    listed(Choice(PENALTY_KINDS)))]
+LamList = Annotated[Optional[Sequence[float]], option("--lam", PENALTY, "LIST", f"λ of l1 or l2 (default {DEFAULT_STRENGTH:g})." + SWEEPS,
+    listed(NON_NEGATIVE))]
+L1List = Annotated[Optional[Sequence[float]], option("--l1", PENALTY, "LIST", "L1 strength of l1l2 (default: --lam)." + SWEEPS,
+    listed(NON_NEGATIVE))]
+L2List = Annotated[Optional[Sequence[float]], option("--l2", PENALTY, "LIST", "L2 strength of l1l2 (default: --lam)." + SWEEPS,
+    listed(NON_NEGATIVE))]
+WeightDecayList = Annotated[Optional[Sequence[float]], option("--weight-decay", PENALTY, "LIST",
+    f"{about(RunConfig, 'weight_decay', none='not given')}." + SWEEPS, listed(NON_NEGATIVE))]
+LrList = Annotated[Sequence[float], option("--lr", TRAINING, "LIST", f"{about(RunConfig, 'lr')}." + SWEEPS, listed(POSITIVE))]
+Seeds = Annotated[int, option("--seeds", TRAINING, "INT",
+    f"Seeds per configuration, {SEEDS.expected}: --seed, --seed + 1, … --seed + N − 1.", by(SEEDS))]
 FixedSplit = Annotated[bool, flag("--fixed-split", TRAINING,
     "Keep the data and split of --seed for every seed (default: each seed draws its own).")]
 # fmt: on

@@ -1,22 +1,33 @@
-"""Reading option values: every value arrives as text and stays text until a rule accepts it.
+"""Reading option values: typer hands each value's text to a reader, which gives the typed value or refuses it.
 
-A rule parses one value or says what it expected. The numeric rules (:class:`reglab.config.Interval`,
-:class:`reglab.config.Widths`) are the configs' own, so an option and the config field it fills refuse
-the same values in the same words; :class:`Choice` reads one of a few words. :func:`one` and
-:func:`many` turn a refusal into an :class:`OptionError` whose message is the one line the user sees:
-the option, what was expected and what was received.
+A rule parses one value or says what it expected. The numeric rules (:class:`reglab.rules.Interval`,
+:class:`reglab.rules.Widths`) are the configs' own, so an option and the config field it fills refuse
+the same values in the same words; :class:`Choice` reads one of a few words and :class:`Text` any text
+but another option's name. :func:`one` and :func:`many` turn a refusal into an :class:`OptionError` whose
+message is the one line the user sees: the option, what was expected and what was received.
+
+:func:`reader` makes a reading the parser of a typer option. Typer runs a parser inside pydantic, which
+would wrap an OptionError (a ValueError) in typer's own "Invalid value for ..." message; the reader
+raises :class:`Refused` instead, which :func:`reglab.cli.running.execute` prints as reglab's line alone.
+A default is written as a user would type it (:func:`written`) and read by the same parser.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn, Protocol
+from typing import Any, Literal, NoReturn, Protocol, Union
 
-from reglab.cli.options import DEFAULT_BATCH_SIZE, DEVICES
-from reglab.config import COUNT
+import typer
+
 from reglab.errors import OptionError
+from reglab.rules import COUNT
+
+Read = Callable[[str, str], Any]  # (option, text) -> the value, or an OptionError naming the option
+BatchSize = Union[int, Literal["full"]]  # rows per step, or "full": one batch of all training rows
+
+ARCHITECTURE_SEPARATORS = (";", "/")
 
 
 class Rule(Protocol):
@@ -41,7 +52,19 @@ class Choice:
         return text.strip() if text.strip() in self.choices else None
 
 
-ARCHITECTURE_SEPARATORS = (";", "/")
+@dataclass(frozen=True)
+class Text:
+    """Any text but another option's name: in ``--target --epochs 3``, typer reads '--epochs' as the
+    value of --target, and the user should read about the value that went missing."""
+
+    metavar: str
+
+    @property
+    def expected(self) -> str:
+        return f"followed by its value ({self.metavar})"
+
+    def parse(self, text: str) -> str | None:
+        return None if text.startswith("--") and len(text) > 2 and not text[2].isdigit() else text
 
 
 def fail(option: str, expected: str, got: str) -> NoReturn:
@@ -56,7 +79,7 @@ def one(option: str, text: str, rule: Rule) -> Any:
     return value
 
 
-def many(option: str, text: str, rule: Rule, separators: Sequence[str] = (",",)) -> list[Any]:
+def many(option: str, text: str, rule: Rule, separators: Sequence[str] = (",",)) -> tuple[Any, ...]:
     """The values of a list such as ``0.01,0.1``, each by ``rule``, in order without repeats; the
     error names the bad item."""
     values = []
@@ -69,28 +92,84 @@ def many(option: str, text: str, rule: Rule, separators: Sequence[str] = (",",))
                 f"The '{option}' option must be {rule.expected}, or {listed}. Got item {item!r} of {text!r} instead."
             )
         values.append(value)
-    return list(dict.fromkeys(values))
+    return tuple(dict.fromkeys(values))
 
 
-def parse_batch_size(text: str | None) -> int | None:
-    """``full`` (None: one batch of all training rows) or an int >= 1; the config's default when not given."""
-    if text is None:
-        return DEFAULT_BATCH_SIZE
+def by(rule: Rule) -> Read:
+    """One value, read by ``rule``."""
+    return lambda option, text: one(option, text, rule)
+
+
+def listed(rule: Rule, separators: Sequence[str] = (",",)) -> Read:
+    """A list of values, each read by ``rule``: the options that a sweep varies."""
+    return lambda option, text: many(option, text, rule, separators)
+
+
+def batch_size(option: str, text: str) -> BatchSize:
+    """An int >= 1, or ``full``."""
     if text.strip() == "full":
-        return None
+        return "full"
     value = COUNT.parse(text)
     if value is None:
-        fail("--batch-size", f"{COUNT.expected} or 'full'", text)
+        fail(option, f"{COUNT.expected} or 'full'", text)
     return value
 
 
-def parse_device(text: str) -> str:
+def columns(option: str, text: str) -> tuple[str, ...]:
+    """Comma-separated column names, in order without repeats."""
+    names = tuple(dict.fromkeys(name.strip() for name in text.split(",")))
+    if not all(names):
+        fail(option, "comma-separated column names, such as id,name", text)
+    return names
+
+
+def name(option: str, text: str) -> str:
+    """A non-empty name, without the spaces around it."""
+    if not one(option, text, Text("NAME")).strip():
+        fail(option, "a non-empty name", text)
+    return text.strip()
+
+
+class Refused(typer.BadParameter):
+    """An option's value refused while typer reads the command line: reglab's one line, carried past typer."""
+
+    def __init__(self, error: OptionError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def reader(option: str, read: Read) -> Callable[[str], Any]:
+    """``read`` as the parser typer runs on the text of ``option`` (and on its default, as text)."""
+
+    def parse(text: str) -> Any:
+        try:
+            return read(option, text)
+        except OptionError as exc:
+            raise Refused(exc) from None
+
+    return parse
+
+
+def written(value: Any) -> Any:
+    """A value as the command line writes it: ``0.1``, ``0`` (not ``0.0``), ``1e-05``, ``128,128``;
+    words, flags and None as they are. Defaults are shown so, and messages that quote a value after
+    it was read (``--lam 0.1`` with ``--penalty none``) quote it so."""
+    if isinstance(value, (tuple, list)):
+        return ",".join(map(written, value))
+    if isinstance(value, float):
+        text = repr(value)
+        return text[:-2] if text.endswith(".0") else text
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def cuda_checked(device: str) -> str:
     """``cpu``, or ``cuda`` where a CUDA GPU is available (only then is PyTorch imported, to ask)."""
-    name = one("--device", text, Choice(DEVICES))
-    if name != "cuda":
-        return name
+    if device != "cuda":
+        return device
     import torch
 
     if not torch.cuda.is_available():
-        fail("--device", "'cpu' on this machine (no CUDA GPU is available)", text)
-    return name
+        fail("--device", "'cpu' on this machine (no CUDA GPU is available)", device)
+    return device

@@ -23,7 +23,10 @@ from reglab.config import DataConfig
 from reglab.data import load
 from reglab.engine.trainer import DIVERGED_HINT
 from reglab.measures import FitThresholds
+from reglab.rules import LEVEL
 from reglab.runs import RunResult
+
+CI = f"{LEVEL:.0%} CI"  # the confidence interval of every summary over seeds, at reglab's one level
 
 
 def fmt(value: float | None, digits: int = 4) -> str:
@@ -94,10 +97,10 @@ def describe(summary: dict, varying: list[str]) -> str:
 
 
 def show_sweep(summary: list[dict], score: str) -> None:
-    """One row per configuration: test score and gap as mean ± std and 95 % CI, and verdict counts."""
+    """One row per configuration: test score and gap as mean ± std and their CI (at ``LEVEL``), and verdict counts."""
     varying = [k for k in ("hidden", "lr") if len({json.dumps(s["config"][k]) for s in summary}) > 1]
-    table = Table(title=f"{len(summary)} configuration{'s' * (len(summary) != 1)}: mean ± std over seeds, 95% CI")
-    for column in ("configuration", "seeds", f"test {score}", "95% CI", "gap", "95% CI", "verdicts"):
+    table = Table(title=f"{len(summary)} configuration{'s' * (len(summary) != 1)}: mean ± std over seeds, {CI}")
+    for column in ("configuration", "seeds", f"test {score}", CI, "gap", CI, "verdicts"):
         table.add_column(column, justify="left" if column in ("configuration", "verdicts") else "right")
     for s in summary:
         verdicts = [f"{name} {count}" for name, count in s["verdicts"].items()]

@@ -1,10 +1,10 @@
 """Running a command line: :func:`execute` parses it with typer, runs the command and turns every way it
 can end into an exit code and at most one line on stderr (see :mod:`reglab.cli`).
 
-User errors (:class:`reglab.errors.ReglabError`, a config's refusal, typer's usage errors) end with
-exit code 2; Ctrl-C with 130 and SIGTERM with 143, each after the command has saved what it can; a bug
-with exit code 1 (the traceback with ``--debug`` or ``REGLAB_DEBUG=1``). With ``--json``, an error also
-prints its one JSON document on stdout: ``{"error": line, "exit_code": 2, "schema_version": N}``.
+User errors (:class:`reglab.errors.ReglabError`, a value its reader refused (:class:`reglab.cli.parsing.Refused`),
+a config's refusal, typer's usage errors) end with exit code 2; Ctrl-C with 130 and SIGTERM with 143, each after
+the command has saved what it can; a bug with exit code 1 (the traceback with ``--debug`` or ``REGLAB_DEBUG=1``).
+With ``--json``, an error also prints its one JSON document on stdout: ``{"error": line, "exit_code": 2, "schema_version": N}``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import typer
 from pydantic import ValidationError
 
 from reglab.cli.application import Interrupted, Switches, app, debug_requested
+from reglab.cli.parsing import Refused
 from reglab.config import SCHEMA_VERSION, config_error
 from reglab.errors import ReglabError
 
@@ -85,6 +86,8 @@ def execute(argv: Sequence[str] | None = None) -> int:
         return usage_error(config_error(exc))
     except ReglabError as exc:  # OptionError, DataError, ConfigError
         return usage_error(str(exc))
+    except Refused as exc:  # a value refused by its reader while typer read the command line
+        return usage_error(str(exc.error))
     except typer.TyperException as exc:  # typer's own parsing: unknown option, missing value, ...
         return typer_error(exc, args)
     except Interrupted as exc:  # the command has said what it saved, if anything

@@ -22,19 +22,19 @@ from typing import Annotated, Optional
 
 from reglab.cli.application import app
 from reglab.cli.options import flag, option
-from reglab.cli.parsing import one
-from reglab.config import Interval
+from reglab.cli.parsing import by
 from reglab.errors import OptionError
+from reglab.rules import Interval
 
 PORT = Interval(int, 1, 65535)
 WORKERS = Interval(int, 0, 1024)
 SERVER = "Server"
 Host = Annotated[str, option("--host", SERVER, "ADDRESS", "Address to listen on; 127.0.0.1 keeps it on this machine.")]
-Port = Annotated[str, option("--port", SERVER, "INT", "Port to listen on.", PORT.expected)]
+Port = Annotated[int, option("--port", SERVER, "INT", "Port to listen on.", by(PORT))]
 Open = Annotated[bool, flag("--open", SERVER, "Open the page in the default web browser.")]
-Workers = Annotated[Optional[str], option("--workers", SERVER, "INT",
+Workers = Annotated[Optional[int], option("--workers", SERVER, "INT",
     "Worker processes that train the runs, one core each, started as runs need them (default: one per core of this "
-    "machine; 0: the runs train in threads of the server's own process).", WORKERS.expected)]  # fmt: skip
+    "machine; 0: the runs train in threads of the server's own process).", by(WORKERS))]  # fmt: skip
 AllowHost = Annotated[Optional[list[str]], option("--allow-host", SERVER, "NAME",
     "Another host name or address that requests may name the server by (repeatable); by default only the "
     "--host address, 127.0.0.1, localhost and ::1.")]  # fmt: skip
@@ -84,13 +84,12 @@ def serve(
     host: Host = "127.0.0.1", port: Port = "8000", open_page: Open = False, allow_host: AllowHost = None, workers: Workers = None
 ) -> None:
     """Start the playground: train models live in the browser and watch λ at work."""
-    port = one("--port", port, PORT)
     if workers is None:
         from reglab.runs.threads import available_cores
 
         processes = available_cores()
     else:
-        processes = one("--workers", workers, WORKERS)
+        processes = workers
     names = served_names(host, allow_host or [])
     if not is_local(host):
         sys.stderr.write(

@@ -9,8 +9,11 @@ options are read (see :mod:`reglab.cli`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
 
 from reglab.cli.application import app
 from reglab.cli.building import Request, prepare, read_request
@@ -70,9 +73,10 @@ from reglab.cli.options import (  # the options of both commands, then the lists
     option,
 )
 from reglab.cli.outputs import claimed_folder
-from reglab.cli.parsing import fail, one
+from reglab.cli.parsing import by, fail, name
 from reglab.cli.progress import Stack, StackProgress, note, plural
-from reglab.config import COUNT, SEEDS
+from reglab.rules import COUNT, LEVEL
+from reglab.tuning.defaults import SWEEP_STUDY
 
 if TYPE_CHECKING:
     from reglab.runs import Run, RunResult
@@ -84,11 +88,11 @@ SHARED = "Shared grid"
 Storage = Annotated[Optional[str], option("--storage", SHARED, "URL",
     "Share the sweep's grid through this database (sqlite:///sweep.db, postgresql://…): each worker running the same "
     "command trains configurations no other worker has, until all are done.")]
-StudyName = Annotated[str, option("--study", SHARED, "NAME", "Name of the shared grid in --storage.")]
+StudyName = Annotated[str, option("--study", SHARED, "NAME", "Name of the shared grid in --storage.", name)]
 Collect = Annotated[bool, flag("--collect", SHARED, "Train nothing: show the shared grid's results (needs --storage).")]
-Batch = Annotated[str, option("--batch", SHARED, "INT", "Configurations a worker takes at a time.")]
-Heartbeat = Annotated[str, option("--heartbeat", SHARED, "SECONDS",
-    "A worker silent for 3 heartbeats is dead: its configurations are given to another.")]
+Batch = Annotated[int, option("--batch", SHARED, "INT", "Configurations a worker takes at a time.", by(COUNT))]
+Heartbeat = Annotated[int, option("--heartbeat", SHARED, "SECONDS",
+    "A worker silent for 3 heartbeats is dead: its configurations are given to another.", by(COUNT))]
 # fmt: on
 
 
@@ -127,10 +131,11 @@ def train_with_progress(runs: list[Run], on: str, checkpoint: Path | None = None
 
 @app.command()
 def train(
+    ctx: typer.Context,
     dataset: Dataset = DEFAULT.dataset, target: Target = DEFAULT.target, task: Task = DEFAULT.task,
     n_samples: NSamples = DEFAULT.n_samples, noise: Noise = DEFAULT.noise, n_classes: NClasses = DEFAULT.n_classes,
     test_size: TestSize = DEFAULT.test_size, val_size: ValSize = None, standardize: Standardize = DEFAULT.standardize,
-    missing: Missing = "error", drop: Drop = None,
+    missing: Missing = DEFAULT.missing, drop: Drop = None,
     hidden: Hidden = DEFAULT.hidden, activation: Activation = DEFAULT.activation, dropout: Dropout = DEFAULT.dropout,
     penalty: PenaltyKind = DEFAULT.penalty, lam: Lam = None, l1: L1 = None, l2: L2 = None, l1_method: L1Method = DEFAULT.l1_method,
     regularize_output: RegularizeOutput = DEFAULT.regularize_output, weight_decay: WeightDecay = None,
@@ -144,16 +149,14 @@ def train(
 
     With --out, an interrupted train resumes from DIR/checkpoint.pt when run again.
     """
-    o = {**locals(), "seeds": "1", "fixed_split": False}
     with no_empty_folder(out):
-        request = read_request(o, sweep=False)
+        request = read_request(ctx.params, sweep=False)
         with claimed_folder(out, "train", force) as folder:
-            _train(o, request, folder)
+            _train(request, folder, as_json)
 
 
-def _train(o: dict[str, Any], request: Request, folder: Path | None) -> None:
-    runs, limits, on = prepare(o, request)
-    as_json = o["as_json"]
+def _train(request: Request, folder: Path | None, as_json: bool) -> None:
+    runs, limits, on = prepare(request)
     from reglab.cli.present import emit_json, layer_arrays, save, show_run
 
     (result,) = train_with_progress(runs, on, None if folder is None else folder / CHECKPOINT, command="train")
@@ -166,62 +169,65 @@ def _train(o: dict[str, Any], request: Request, folder: Path | None) -> None:
         show_run(result, limits)
 
 
-@app.command()
+SWEEP_HELP = f"""Train a grid of configurations × seeds as stacked models and summarise it over seeds.
+
+Options that take a list sweep over it; the grid is the product of all lists. Each configuration
+is shown with the mean ± std and {LEVEL:.0%} CI of its test score and gap, and its verdict counts.
+With --out, an interrupted sweep resumes from DIR/checkpoint.pt when run again. With --storage,
+workers running the same command share the grid; --collect then shows the whole sweep.
+"""
+
+
+@app.command(help=SWEEP_HELP)
 def sweep(
+    ctx: typer.Context,
     dataset: Dataset = DEFAULT.dataset, target: Target = DEFAULT.target, task: Task = DEFAULT.task,
     n_samples: NSamples = DEFAULT.n_samples, noise: Noise = DEFAULT.noise, n_classes: NClasses = DEFAULT.n_classes,
     test_size: TestSize = DEFAULT.test_size, val_size: ValSize = None, standardize: Standardize = DEFAULT.standardize,
-    missing: Missing = "error", drop: Drop = None,
+    missing: Missing = DEFAULT.missing, drop: Drop = None,
     hidden: HiddenList = DEFAULT.hidden, activation: Activation = DEFAULT.activation, dropout: DropoutList = DEFAULT.dropout,
     penalty: PenaltyList = DEFAULT.penalty, lam: LamList = None, l1: L1List = None, l2: L2List = None,
     l1_method: L1Method = DEFAULT.l1_method, regularize_output: RegularizeOutput = DEFAULT.regularize_output,
     weight_decay: WeightDecayList = None, optimizer: Optimizer = DEFAULT.optimizer, lr: LrList = DEFAULT.lr,
     momentum: Momentum = DEFAULT.momentum, epochs: Epochs = DEFAULT.epochs,
     batch_size: BatchSize = None, patience: Patience = None, min_delta: MinDelta = DEFAULT.min_delta,
-    input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, seeds: Seeds = "1", fixed_split: FixedSplit = False,
+    input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, seeds: Seeds = DEFAULT.seeds, fixed_split: FixedSplit = False,
     device: Device = DEFAULT_DEVICE, threads: Threads = None,
     gap_threshold: GapThreshold = None, underfit_skill: UnderfitSkill = None, underfit_margin: UnderfitMargin = None,
-    as_json: AsJson = False, out: Out = None, force: Force = False,
-    storage: Storage = None, study: StudyName = "reglab-sweep", collect: Collect = False, batch: Batch = "8", heartbeat: Heartbeat = "10",
+    as_json: AsJson = False, out: Out = None, force: Force = False, storage: Storage = None, study: StudyName = SWEEP_STUDY,
+    collect: Collect = False, batch: Batch = DEFAULT.worker_batch, heartbeat: Heartbeat = DEFAULT.heartbeat,
 ) -> None:  # fmt: skip
-    """Train a grid of configurations × seeds as stacked models and summarise it over seeds.
-
-    Options that take a list sweep over it; the grid is the product of all lists. Each configuration
-    is shown with the mean ± std and 95% CI of its test score and gap, and its verdict counts.
-    With --out, an interrupted sweep resumes from DIR/checkpoint.pt when run again. With --storage,
-    workers running the same command share the grid; --collect then shows the whole sweep.
-    """
-    o = dict(locals())
     with no_empty_folder(out):
-        _sweep(o)
+        shared = shared_grid(storage, study, collect, batch, heartbeat)
+        if seeds >= LARGE_SWEEP:  # building the runs alone takes seconds: say so before
+            note(f"planning a sweep of {seeds} seeds per configuration: building its runs")
+        request = read_request(ctx.params, sweep=True)
+        with claimed_folder(out, "sweep", force) as folder:
+            _local_or_shared_sweep(request, shared, folder, as_json)
 
 
-def shared_grid(o: dict[str, Any]) -> dict[str, Any] | None:
-    """The --storage options checked: url, name, collect, batch and heartbeat; None without --storage."""
-    if o["storage"] is None:
-        if o["collect"]:
+@dataclass(frozen=True)
+class SharedGrid:
+    """The --storage options of a sweep: where the grid is shared and how a worker takes part."""
+
+    url: str
+    name: str
+    collect: bool  # train nothing: show what the grid holds
+    batch: int  # configurations a worker takes at a time
+    heartbeat: int  # seconds
+
+
+def shared_grid(storage: str | None, study: str, collect: bool, batch: int, heartbeat: int) -> SharedGrid | None:
+    """The --storage options; None without --storage (where --collect has nothing to collect)."""
+    if storage is None:
+        if collect:
             fail("--collect", "used with --storage URL (the database of the shared grid to collect)", "--collect")
         return None
-    name = o["study"].strip()
-    if not name:
-        fail("--study", "a non-empty name", o["study"])
-    batch, heartbeat = one("--batch", o["batch"], COUNT), one("--heartbeat", o["heartbeat"], COUNT)
-    return {"url": o["storage"], "name": name, "collect": o["collect"], "batch": batch, "heartbeat": heartbeat}
+    return SharedGrid(storage, study, collect, batch, heartbeat)
 
 
-def _sweep(o: dict[str, Any]) -> None:
-    shared = shared_grid(o)
-    n_seeds = SEEDS.parse(o["seeds"])  # refused by prepare when bad
-    if n_seeds is not None and n_seeds >= LARGE_SWEEP:  # building the runs alone takes seconds: say so before
-        note(f"planning a sweep of {n_seeds} seeds per configuration: building its runs")
-    request = read_request(o, sweep=True)
-    with claimed_folder(o["out"], "sweep", o["force"]) as folder:
-        _local_or_shared_sweep(o, request, shared, folder)
-
-
-def _local_or_shared_sweep(o: dict[str, Any], request: Request, shared: dict[str, Any] | None, folder: Path | None) -> None:
-    runs, limits, on = prepare(o, request)
-    as_json = o["as_json"]
+def _local_or_shared_sweep(request: Request, shared: SharedGrid | None, folder: Path | None, as_json: bool) -> None:
+    runs, limits, on = prepare(request)
     from reglab.cli.present import emit_json, layer_arrays, save, show_sweep
     from reglab.runs.seeds import summarize_sweep, sweep_document
 
@@ -238,16 +244,16 @@ def _local_or_shared_sweep(o: dict[str, Any], request: Request, shared: dict[str
         show_sweep(summarize_sweep(results, limits), results[0].score_name)
 
 
-def _shared_sweep(runs: list[Run], limits, on: str, shared: dict[str, Any], folder: Path | None, as_json: bool) -> None:
+def _shared_sweep(runs: list[Run], limits, on: str, shared: SharedGrid, folder: Path | None, as_json: bool) -> None:
     """Works on the shared grid (unless --collect), then shows what the grid holds, as a local sweep would."""
     from reglab.cli.present import emit_json, save_document, show_sweep
     from reglab.tuning.shared_sweep import collect, work
 
-    url, name = shared["url"], shared["name"]
-    if not shared["collect"]:
+    url, name = shared.url, shared.name
+    if not shared.collect:
         note(f"working on the shared grid '{name}' of {plural(len(runs), 'run')} in {url}")
         try:
-            trained = work(runs, url, name, batch=shared["batch"], device=on, heartbeat=shared["heartbeat"], thresholds=limits)
+            trained = work(runs, url, name, batch=shared.batch, device=on, heartbeat=shared.heartbeat, thresholds=limits)
         except KeyboardInterrupt as exc:
             note(f"interrupted; the finished configurations are kept in {url}: run the same command again to go on")
             exc.reported = True

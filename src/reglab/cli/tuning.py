@@ -10,12 +10,20 @@ stdout (tables, or one JSON document with --json), progress to stderr.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Annotated, Any, Optional
 
+import typer
+
 from reglab.cli.application import app
+from reglab.cli.asked import DataOptions, TrainingOptions, picked
 from reglab.cli.options import (
     DATA_PANEL,
+    DEFAULT,
+    DEFAULT_DEVICE,
     MODEL,
     PENALTY,
     Activation,
@@ -47,40 +55,61 @@ from reglab.cli.options import (
     TestSize,
     Threads,
     WeightDecay,
+    about,
     flag,
     option,
-    shown,
+    words,
 )
 from reglab.cli.outputs import claimed_folder
-from reglab.cli.parsing import Choice, fail, one, parse_device
+from reglab.cli.parsing import Choice, by, cuda_checked, fail, name, written
 from reglab.cli.progress import note
-from reglab.config import COUNT, NON_NEGATIVE, POSITIVE, RATE, WIDTHS, DataConfig, RunConfig
+from reglab.config import DataConfig
+from reglab.regularizers import PENALTY_KINDS
+from reglab.rules import COUNT, RATE, VALIDATION_FRACTION
+from reglab.tuning.defaults import SAMPLERS, STUDY
+from reglab.tuning.space import DROPOUT_GRID_POINTS, LAM_GRID_POINTS, SearchSpace, parse_dropout_range, parse_lam_range, parse_penalties
 
-STUDY = "Study"
-SAMPLERS = ("tpe", "grid", "random")
-DEFAULT_OUT = "reglab-tune"
-DATA_DEFAULTS, RUN = DataConfig(), RunConfig()  # the defaults of the options that a config field holds
-DATA_TEXT = {name: shown(getattr(DATA_DEFAULTS, name)) for name in ("n_samples", "noise", "n_classes", "test_size")}
-RUN_TEXT = {name: shown(getattr(RUN, name)) for name in ("hidden", "lr", "momentum", "epochs", "min_delta", "input_noise", "seed")}
+STUDY_PANEL = "Study"
+# Defaults of reglab.tuning.tuner.tune, which imports PyTorch and Optuna (see reglab.cli.options): held equal by tests/test_cli_rules.py
+DEFAULT_OUT = STUDY  # the folder of tune()'s storage= by default
+TRIALS = 50  # the command line's own: tune() asks for trials=
+DROPOUT_RANGE = (0.0, 0.5)  # the command line's own: SearchSpace fixes dropout unless asked
+SPACE = SearchSpace()  # the kinds and λ range searched unless asked
+
+
+def bounds(low: float, high: float) -> str:
+    return f"{written(low)}:{written(high)}"
+
+
+TUNE_DEFAULT = SimpleNamespace(
+    penalty=written(SPACE.penalties), lam_range=bounds(SPACE.lam_low, SPACE.lam_high), dropout_range=bounds(*DROPOUT_RANGE),
+    trials=written(TRIALS), sampler=SAMPLERS[0],
+)  # the defaults of the study's own options, as the command line writes them
+
 
 # fmt: off
-ValSize = Annotated[Optional[str], option("--val-size", DATA_PANEL, "FLOAT",
-    "Fraction of the training rows held out for validation (default 0.2); the search minimises its loss.")]
-Penalties = Annotated[str, option("--penalty", PENALTY, "LIST", "Penalty kinds searched: none, l1, l2, l1l2, comma-separated.")]
-LamRange = Annotated[str, option("--lam-range", PENALTY, "LOW:HIGH", "Range of λ, searched on a log scale (0 < LOW <= HIGH).")]
-DropoutRange = Annotated[str, option("--dropout-range", MODEL, "LOW:HIGH",
-    "Range of the dropout rate (0 <= LOW <= HIGH < 1; equal bounds: fixed).")]
-Trials = Annotated[str, option("--trials", STUDY, "INT", "Finished trials (complete or pruned) the study holds when every worker stops.")]
-Batch = Annotated[str, option("--batch", STUDY, "INT", "Trials asked at once and trained as one stack (each × --seeds).")]
-Sampler = Annotated[str, option("--sampler", STUDY, "NAME", "tpe, grid (5 λ × 3 dropout values × kinds) or random.")]
-Storage = Annotated[Optional[str], option("--storage", STUDY, "URL",
+ValSize = Annotated[Optional[float], option("--val-size", DATA_PANEL, "FLOAT",
+    f"{about(DataConfig, 'val_size')} (default {VALIDATION_FRACTION:g}); the search minimises its loss.", by(RATE))]
+Penalties = Annotated[Sequence[str], option("--penalty", PENALTY, "LIST",
+    f"Penalty kinds searched ({words(PENALTY_KINDS)}), comma-separated.", lambda option, text: parse_penalties(text))]
+LamRange = Annotated[Sequence[float], option("--lam-range", PENALTY, "LOW:HIGH",
+    "Range of λ, searched on a log scale (0 < LOW <= HIGH).", lambda option, text: parse_lam_range(text))]
+DropoutRange = Annotated[Sequence[float], option("--dropout-range", MODEL, "LOW:HIGH",
+    "Range of the dropout rate (0 <= LOW <= HIGH < 1; equal bounds: fixed).", lambda option, text: parse_dropout_range(text))]
+Trials = Annotated[int, option("--trials", STUDY_PANEL, "INT",
+    "Finished trials (complete or pruned) the study holds when every worker stops.", by(COUNT))]
+Batch = Annotated[int, option("--batch", STUDY_PANEL, "INT", "Trials asked at once and trained as one stack (each × --seeds).", by(COUNT))]
+Sampler = Annotated[str, option("--sampler", STUDY_PANEL, "NAME",
+    f"{words(SAMPLERS)}; grid: {LAM_GRID_POINTS} λ × {DROPOUT_GRID_POINTS} dropout values × kinds.", by(Choice(SAMPLERS)))]
+Storage = Annotated[Optional[str], option("--storage", STUDY_PANEL, "URL",
     "Database of the study, e.g. postgresql://user:password@host:5432/db (default: sqlite in --out).")]
-StudyName = Annotated[str, option("--study", STUDY, "NAME", "Name of the study; workers on one storage and name share it.")]
-Resume = Annotated[bool, flag("--resume", STUDY, "Refuse to start unless the study already exists.")]
-Heartbeat = Annotated[str, option("--heartbeat", STUDY, "SECONDS",
-    "A worker silent for 3 heartbeats is dead: its running trials are failed and re-asked.")]
-ReportEvery = Annotated[Optional[str], option("--report-every", STUDY, "EPOCHS",
-    "Epochs between pruning checks (default: a tenth of --epochs).")]
+StudyName = Annotated[Optional[str], option("--study", STUDY_PANEL, "NAME", "Name of the study; workers on one storage and name share it.",
+    name)]
+Resume = Annotated[bool, flag("--resume", STUDY_PANEL, "Refuse to start unless the study already exists.")]
+Heartbeat = Annotated[int, option("--heartbeat", STUDY_PANEL, "SECONDS",
+    "A worker silent for 3 heartbeats is dead: its running trials are failed and re-asked.", by(COUNT))]
+ReportEvery = Annotated[Optional[int], option("--report-every", STUDY_PANEL, "EPOCHS",
+    "Epochs between pruning checks (default: a tenth of --epochs).", by(COUNT))]
 Out = Annotated[Optional[str], option("--out", "Output", "DIR",
     f"Directory of the study's SQLite file and tune.json (default {DEFAULT_OUT}).")]
 # fmt: on
@@ -88,19 +117,22 @@ Out = Annotated[Optional[str], option("--out", "Output", "DIR",
 
 @app.command()
 def tune(
-    dataset: Dataset = DATA_DEFAULTS.dataset, target: Target = DATA_DEFAULTS.target, task: Task = DATA_DEFAULTS.task,
-    n_samples: NSamples = DATA_TEXT["n_samples"], noise: Noise = DATA_TEXT["noise"],
-    n_classes: NClasses = DATA_TEXT["n_classes"], test_size: TestSize = DATA_TEXT["test_size"], val_size: ValSize = None,
-    missing: Missing = "error", drop: Drop = None,
-    standardize: Standardize = DATA_DEFAULTS.standardize, hidden: Hidden = RUN_TEXT["hidden"], activation: Activation = RUN.activation,
-    dropout_range: DropoutRange = "0:0.5", penalty: Penalties = "l1,l2", lam_range: LamRange = "1e-5:1",
-    l1_method: L1Method = RUN.l1_method,
-    regularize_output: RegularizeOutput = RUN.regularize_output, weight_decay: WeightDecay = None, optimizer: Optimizer = RUN.optimizer,
-    lr: Lr = RUN_TEXT["lr"], momentum: Momentum = RUN_TEXT["momentum"], epochs: Epochs = RUN_TEXT["epochs"], batch_size: BatchSize = None,
-    patience: Patience = None, min_delta: MinDelta = RUN_TEXT["min_delta"], input_noise: InputNoise = RUN_TEXT["input_noise"],
-    seed: Seed = RUN_TEXT["seed"], seeds: Seeds = "1", device: Device = "cpu", threads: Threads = None, trials: Trials = "50",
-    batch: Batch = "8", sampler: Sampler = "tpe", storage: Storage = None, study: StudyName = "reglab-tune", resume: Resume = False,
-    heartbeat: Heartbeat = "10", report_every: ReportEvery = None, as_json: AsJson = False, out: Out = None, force: Force = False,
+    ctx: typer.Context,
+    dataset: Dataset = DEFAULT.dataset, target: Target = DEFAULT.target, task: Task = DEFAULT.task,
+    n_samples: NSamples = DEFAULT.n_samples, noise: Noise = DEFAULT.noise,
+    n_classes: NClasses = DEFAULT.n_classes, test_size: TestSize = DEFAULT.test_size, val_size: ValSize = None,
+    missing: Missing = DEFAULT.missing, drop: Drop = None,
+    standardize: Standardize = DEFAULT.standardize, hidden: Hidden = DEFAULT.hidden, activation: Activation = DEFAULT.activation,
+    dropout_range: DropoutRange = TUNE_DEFAULT.dropout_range, penalty: Penalties = TUNE_DEFAULT.penalty,
+    lam_range: LamRange = TUNE_DEFAULT.lam_range, l1_method: L1Method = DEFAULT.l1_method,
+    regularize_output: RegularizeOutput = DEFAULT.regularize_output, weight_decay: WeightDecay = None,
+    optimizer: Optimizer = DEFAULT.optimizer, lr: Lr = DEFAULT.lr, momentum: Momentum = DEFAULT.momentum, epochs: Epochs = DEFAULT.epochs,
+    batch_size: BatchSize = None, patience: Patience = None, min_delta: MinDelta = DEFAULT.min_delta,
+    input_noise: InputNoise = DEFAULT.input_noise, seed: Seed = DEFAULT.seed, seeds: Seeds = DEFAULT.seeds,
+    device: Device = DEFAULT_DEVICE, threads: Threads = None, trials: Trials = TUNE_DEFAULT.trials, batch: Batch = DEFAULT.worker_batch,
+    sampler: Sampler = TUNE_DEFAULT.sampler, storage: Storage = None, study: StudyName = STUDY, resume: Resume = False,
+    heartbeat: Heartbeat = DEFAULT.heartbeat, report_every: ReportEvery = None, as_json: AsJson = False, out: Out = None,
+    force: Force = False,
 ) -> None:  # fmt: skip
     """Search penalty kind, λ and dropout with Optuna; each batch of trials trains as one stack.
 
@@ -108,14 +140,14 @@ def tune(
     the same --storage and --study shares the study and stops once it holds --trials finished trials;
     run the same command again to resume an interrupted study. Workers may share one --out folder.
     """
-    kwargs, threads_given = study_options(dict(locals()))
+    kwargs = study_options(ctx.params)
     if storage is not None and "://" not in storage:  # on the command line a folder is --out; --storage is a URL
         from reglab.tuning.storage import storage_error
 
         raise storage_error(storage, "a database URL such as sqlite:///study.db or postgresql://user@host:5432/db")
     folder_text = (out or DEFAULT_OUT) if out is not None or storage is None else None
     with claimed_folder(folder_text, "tune", force, shared=True) as folder:  # shared: tune workers share their folder
-        _tune(kwargs, threads_given, storage, folder, as_json)
+        _tune(kwargs, threads, storage, folder, as_json)
 
 
 def _tune(kwargs: dict[str, Any], threads_given: int | None, storage: str | None, folder: Path | None, as_json: bool) -> None:
@@ -138,34 +170,49 @@ def _tune(kwargs: dict[str, Any], threads_given: int | None, storage: str | None
         show_study(document, result.trained)
 
 
-def study_options(o: dict[str, Any]) -> tuple[dict[str, Any], int | None]:
-    """Every option checked and the data loaded: the keyword arguments of :func:`reglab.tuning.tune`,
-    and the --threads given."""
-    from reglab.cli.building import base_config, check_batch_size, data_config
-    from reglab.tuning.space import SearchSpace, parse_dropout_range, parse_lam_range, parse_penalties
+@dataclass(frozen=True)
+class StudyOptions:
+    """What ``tune`` was asked besides its data and training options, typed."""
 
-    o["val_size"] = "0.2" if o["val_size"] is None else o["val_size"]
-    if one("--val-size", o["val_size"], RATE) == 0:
-        fail("--val-size", "> 0 (the search minimises the validation loss)", o["val_size"])
-    data, base = data_config(o), base_config(o)
-    decay = None if o["weight_decay"] is None else one("--weight-decay", o["weight_decay"], NON_NEGATIVE)
-    base = base.replace(hidden=one("--hidden", o["hidden"], WIDTHS), lr=one("--lr", o["lr"], POSITIVE), weight_decay=decay)
-    space = SearchSpace(parse_penalties(o["penalty"]), *parse_lam_range(o["lam_range"]), *parse_dropout_range(o["dropout_range"]))
-    every = None if o["report_every"] is None else one("--report-every", o["report_every"], COUNT)
-    study = o["study"].strip()
-    if not study:
-        fail("--study", "a non-empty name", o["study"])
-    threads = None if o["threads"] is None else one("--threads", o["threads"], COUNT)
-    counts = {name: one(f"--{name}", o[name], COUNT) for name in ("trials", "batch", "seeds", "heartbeat")}
-    check_batch_size(data, o["batch_size"], base.batch_size)  # loads the data: after every cheap check
-    sampler = one("--sampler", o["sampler"], Choice(SAMPLERS))
-    if sampler == "grid" and counts["trials"] > space.grid_size():
-        note(f"the grid has {space.grid_size()} points: a grid search stops there, not at --trials {counts['trials']}")
-        counts["trials"] = space.grid_size()
+    seed: int
+    hidden: tuple[int, ...]
+    lr: float
+    weight_decay: float | None
+    penalty: tuple[str, ...]
+    lam_range: tuple[float, float]
+    dropout_range: tuple[float, float]
+    trials: int
+    batch: int
+    seeds: int
+    heartbeat: int
+    sampler: str
+    study: str
+    resume: bool
+    device: str
+    report_every: int | None  # None: a tenth of --epochs
+
+
+def study_options(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Every option checked and the data loaded: the keyword arguments of :func:`reglab.tuning.tune`.
+    ``params``: ``tune``'s typed option values by parameter name (``ctx.params``)."""
+    from reglab.cli.building import base_config, check_batch_size, data_config
+
+    asked, s, training = DataOptions.of(params), picked(StudyOptions, params), TrainingOptions.of(params)
+    val_size = VALIDATION_FRACTION if asked.val_size is None else asked.val_size
+    if val_size == 0:
+        fail("--val-size", "> 0 (the search minimises the validation loss)", written(val_size))
+    data = data_config(asked, s.seed, val_size)
+    base = base_config(training, s.seed).replace(hidden=s.hidden, lr=s.lr, weight_decay=s.weight_decay)
+    space = SearchSpace(s.penalty, *s.lam_range, *s.dropout_range)
+    check_batch_size(data, base.batch_size, training.batch_size is not None)  # loads the data: after every cheap check
+    trials = s.trials
+    if s.sampler == "grid" and trials > space.grid_size():
+        note(f"the grid has {space.grid_size()} points: a grid search stops there, not at --trials {trials}")
+        trials = space.grid_size()
     return {
-        "data": data, "base": base, "space": space, **counts, "sampler": sampler,
-        "study": study, "resume": o["resume"], "device": parse_device(o["device"]), "report_every": every,
-    }, threads  # fmt: skip
+        "data": data, "base": base, "space": space, "trials": trials, "batch": s.batch, "seeds": s.seeds, "heartbeat": s.heartbeat,
+        "sampler": s.sampler, "study": s.study, "resume": s.resume, "device": cuda_checked(s.device), "report_every": s.report_every,
+    }  # fmt: skip
 
 
 def with_progress(work, total: int):

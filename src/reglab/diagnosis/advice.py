@@ -14,7 +14,7 @@ Sentences, in order:
    significant, what would detect a difference of ``|d|`` if it is real, by the same formula: with
    ``s²`` the variance of one fit's difference (``se² = (1/J + ρ)·s²``, ``ρ = n_test/n_train``, 0 on a
    fresh sample), the fewest fits ``J'`` with ``(t_{0.975, J'−1} + t_{0.8, J'−1})·sqrt((1/J' + ρ)·s²) <= |d|``:
-   seeds (at most :data:`MAX_SEEDS`) on a fresh sample, whole repeats of the k-fold (at most
+   seeds (at most :data:`MAX_VERIFY_SEEDS`) on a fresh sample, whole repeats of the k-fold (at most
    :data:`MAX_REPEATS`) on a table; else more rows, ``(detectable/|d|)²`` times as many (a fit's
    variance shrinks about as 1/rows). When ``|d|`` is already at least the detectable difference, that a
    real difference so large would usually have shown;
@@ -31,12 +31,14 @@ from typing import Any
 from reglab.measures.stats import detectable_difference
 from reglab.rules import LEVEL
 
-__all__ = ["KEEP", "MAX_REPEATS", "MAX_SEEDS", "REGULARIZE", "advice", "decision", "fit_sentence", "power_sentence", "score_sentence",
-           "verification_sentence"]
+__all__ = [
+    "KEEP", "MAX_REPEATS", "MAX_VERIFY_SEEDS", "REGULARIZE", "advice", "decision", "fit_sentence", "power_sentence",
+    "score_sentence", "verification_sentence",
+]  # fmt: skip
 
 REGULARIZE, KEEP = "regularize", "keep the baseline"
 MAX_REPEATS = 20  # more repeats of k-fold than this are not advised: more rows are
-MAX_SEEDS = 100  # likewise, seeds of a fresh sample's verification
+MAX_VERIFY_SEEDS = 100  # likewise, seeds of a fresh sample's verification
 NOTHING = "nothing is recommended"
 
 
@@ -99,7 +101,7 @@ def fits_for(difference: float, loss: dict[str, Any], method: dict[str, Any]) ->
     fits, rho = method["pairs"], method["correction"]
     s2 = se**2 / (1.0 / fits + rho)  # the variance of one fit's difference
     if method["name"] == "fresh sample":
-        seeds = fewest_fits(difference, s2, 0.0, fits + 1, 1, MAX_SEEDS)
+        seeds = fewest_fits(difference, s2, 0.0, fits + 1, 1, MAX_VERIFY_SEEDS)
         if seeds is not None:
             return f" About {seeds} seeds (--seeds {seeds}) would detect a difference of {size:.4f}, if it is real."
     else:
@@ -113,7 +115,7 @@ def fits_for(difference: float, loss: dict[str, Any], method: dict[str, Any]) ->
     rows = method.get("labelled_rows")
     more = f" ({factor * rows:,.0f} rows)" if rows else ""
     bound = "the folds' shared training rows bound the error" if rho else "the seeds' spread bounds it"
-    return (f" No number of {'repeats' if rho else 'seeds'} up to {MAX_REPEATS if rho else MAX_SEEDS} would ({bound}); about "
+    return (f" No number of {'repeats' if rho else 'seeds'} up to {MAX_REPEATS if rho else MAX_VERIFY_SEEDS} would ({bound}); about "
             f"{factor:.1f} times as many rows{more} would detect a difference of {size:.4f}, if it is real.")  # fmt: skip
 
 

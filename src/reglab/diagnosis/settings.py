@@ -43,7 +43,7 @@ __all__ = [
 
 ROW_PASSES = 50_000  # rows seen per model, spread over the epochs
 PATIENCE_STEPS = 300  # steps without improvement of the validation loss before early stopping
-MIN_EPOCHS, MAX_EPOCHS = 20, 200  # the range of a diagnosis's epoch budget (rules.MAX_EPOCHS bounds any run)
+AUTO_MIN_EPOCHS, AUTO_MAX_EPOCHS = 20, 200  # the range of a diagnosis's automatic epochs (rules.MAX_EPOCHS bounds any run)
 SMALL_BATCH, MAX_BATCH, STEPS_SCALE = 32, 512, 100
 DIAGNOSE_MIN_TRAIN_ROWS = 20  # fewer training rows cannot tell over- from underfitting
 VERIFY_OFFSET = 1000  # verification seeds start here above --seed: fresh, never searched
@@ -61,7 +61,7 @@ def scaled_batch_size(n_train: int) -> int:
 
 def scaled_epochs(n_train: int) -> int:
     """``ceil(50,000 / n_train)`` clipped to [20, 200]."""
-    return min(MAX_EPOCHS, max(MIN_EPOCHS, math.ceil(ROW_PASSES / n_train)))
+    return min(AUTO_MAX_EPOCHS, max(AUTO_MIN_EPOCHS, math.ceil(ROW_PASSES / n_train)))
 
 
 def scaled_patience(epochs: int, steps_per_epoch: int) -> int:

@@ -33,10 +33,11 @@ import optuna
 from optuna.exceptions import UpdateFinishedTrialError
 from optuna.trial import FrozenTrial, TrialState
 
-__all__ = ["HEARTBEAT", "WORKER", "Heartbeat", "fail_and_retry", "fail_still_running", "reap_dead_trials", "worker_id"]
+from reglab.tuning.defaults import HEARTBEAT
+
+__all__ = ["WORKER", "Heartbeat", "fail_and_retry", "fail_still_running", "reap_dead_trials", "worker_id"]
 
 WORKER = "worker"  # user attribute: host:pid of the process training the trial
-HEARTBEAT = 10  # seconds between a worker's signs of life in a shared study (Optuna's heartbeat interval)
 
 
 def worker_id() -> str:

@@ -48,7 +48,8 @@ from reglab.data import load
 from reglab.engine import EpochReport, StackTrainer
 from reglab.runs import Run
 from reglab.runs.threads import GOVERNOR
-from reglab.tuning.liveness import HEARTBEAT, WORKER, Heartbeat, fail_still_running, reap_dead_trials, worker_id
+from reglab.tuning.defaults import HEARTBEAT
+from reglab.tuning.liveness import WORKER, Heartbeat, fail_still_running, reap_dead_trials, worker_id
 from reglab.tuning.pruning import RungView
 from reglab.tuning.space import SearchSpace
 

@@ -32,7 +32,8 @@ from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.measures import FitThresholds
 from reglab.runs import Run, RunResult, json_safe, train_runs
 from reglab.runs.seeds import summarize_sweep
-from reglab.tuning.liveness import HEARTBEAT, Heartbeat, fail_still_running, reap_dead_trials, worker_id
+from reglab.tuning.defaults import BATCH, HEARTBEAT
+from reglab.tuning.liveness import Heartbeat, fail_still_running, reap_dead_trials, worker_id
 from reglab.tuning.records import data_record
 from reglab.tuning.search import ask, claim, count
 from reglab.tuning.storage import OBJECTIVE, open_storage, open_study
@@ -70,7 +71,7 @@ def work(
     url: str,
     name: str,
     *,
-    batch: int = 8,
+    batch: int = BATCH,
     device: str = "cpu",
     heartbeat: int = HEARTBEAT,
     thresholds: FitThresholds | None = None,

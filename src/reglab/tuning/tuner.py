@@ -26,7 +26,7 @@ from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.errors import ConfigError
 from reglab.rules import VALIDATION_FRACTION
 from reglab.runs import json_safe
-from reglab.tuning.liveness import HEARTBEAT
+from reglab.tuning.defaults import BATCH, HEARTBEAT, SAMPLERS, STUDY
 from reglab.tuning.records import data_record, training_record
 from reglab.tuning.search import Plan, Progress, SamplerFor, work
 from reglab.tuning.space import SearchSpace
@@ -34,9 +34,6 @@ from reglab.tuning.storage import OBJECTIVE, default_url, masked, open_storage, 
 
 __all__ = ["BATCH", "SAMPLERS", "STUDY", "TuneResult", "make_sampler", "seeded_rounds", "tune"]
 
-SAMPLERS = ("tpe", "grid", "random")  # the first is the default
-STUDY = "reglab-tune"  # the default study name, and the default folder of its SQLite file
-BATCH = 8  # trials trained as one stack per round, by default
 REDUCTION_FACTOR = 3
 
 
