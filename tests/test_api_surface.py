@@ -81,3 +81,18 @@ def test_the_conversions_of_lambda_follow_their_definitions():
     assert weight_decay_of(lam) * w == pytest.approx(2 * lam * w)  # the gradient of λ·Σw²
     assert sklearn_alpha_of(lam, batch) / (2 * batch) * np.sum(w**2) == pytest.approx(lam * np.sum(w**2))
     assert lecture_lambda_of(lam, n) / (2 * n) * np.sum(w**2) == pytest.approx(lam * np.sum(w**2))
+
+
+def test_the_shortest_repr_agrees_with_numpys_on_every_magnitude():
+    from reglab.engine.state import shortest_float32
+
+    rng = np.random.default_rng(1)
+    values = np.concatenate([
+        rng.random(20000), rng.standard_normal(20000) * 10.0 ** rng.integers(-44, 38, 20000),
+        np.arange(1, 2000) / np.arange(2000, 3999), [0.0, -0.0, np.inf, -np.inf, 1e-45, 3.4e38, 1 / 3, 2 / 3, 0.1],
+    ]).astype(np.float32)  # fmt: skip
+    expected = values.astype(str).astype(np.float64)  # NumPy's shortest round-trip repr of each float32
+    assert np.array_equal(shortest_float32(values), expected)
+    assert np.array_equal(shortest_float32(values.reshape(-1, 2)), expected.reshape(-1, 2))
+    nan = shortest_float32(np.array([np.nan], dtype=np.float32))
+    assert np.isnan(nan).all()
