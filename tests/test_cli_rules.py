@@ -304,3 +304,15 @@ def test_a_sweep_loads_each_distinct_dataset_once(monkeypatch, cli):
                              "--hidden", "4", "--json")  # fmt: skip
     assert code == 0, err
     assert sorted(calls) == [7, 8, 9]
+
+
+def test_the_demo_help_states_the_lectures_seeds():
+    from reglab.cli.lecture import DEMO_SEEDS
+    from reglab.lecture.plan import settings_for
+
+    full, quick = settings_for(), settings_for(quick=True)
+    assert DEMO_SEEDS == (full.seeds, full.exercise_seeds, quick.seeds)
+    assert settings_for(seeds=4).exercise_seeds == 4 and settings_for(quick=True, seeds=3).exercise_seeds == 3
+    helps = {param.name: param.help for param in command("demo").params}
+    assert helps["seeds"] == "Seeds per configuration (default {}, exercise {}; quick {}).".format(*DEMO_SEEDS)
+    assert params_of("demo")["seed"] == full.seed

@@ -14,7 +14,9 @@ from typing import Any
 from reglab.config import DataConfig, RunConfig
 from reglab.runs import Run, RunResult
 
-__all__ = ["Arm", "Arms", "Section", "Settings", "grid_description", "plan", "settings_for"]
+__all__ = ["QUICK_SEEDS", "Arm", "Arms", "Section", "Settings", "grid_description", "plan", "settings_for"]
+
+QUICK_SEEDS = 2  # seeds per configuration of --quick: enough for an interval, too few for any test to call
 
 
 @dataclass(frozen=True)
@@ -77,17 +79,18 @@ class Settings:
 def settings_for(quick: bool = False, seeds: int | None = None, seed: int = 0) -> Settings:
     """Full settings, or the quick ones (same sections, fewer epochs, seeds and grid points)."""
     if not quick:
-        return Settings(seeds=seeds or 10, exercise_seeds=seeds or 8, seed=seed)
+        full = Settings()
+        return Settings(seeds=seeds or full.seeds, exercise_seeds=seeds or full.exercise_seeds, seed=seed)
     return Settings(
-        seeds=seeds or 2,
+        seeds=seeds or QUICK_SEEDS,
         epochs=150,
         lr=3e-3,
         lam_grid=(0.0, 1e-3, 1e-2, 0.1, 1.0),
         ladder=(1e-3, 1e-2),
-        identity_seeds=2,
+        identity_seeds=QUICK_SEEDS,
         widths=(1, 10, 256),
         patience=15,
-        exercise_seeds=seeds or 2,
+        exercise_seeds=seeds or QUICK_SEEDS,
         exercise_epochs=80,
         snapshots=(5, 30, 150),
         resolution=60,
