@@ -114,9 +114,17 @@ def play_until(page, epochs: int) -> None:
 
 
 def pause(page) -> None:
+    """Pauses and waits until the page is still: a frame the server trained before the pause reached it may still
+    come, so the page counts as paused once no frame has arrived for 0.4 s and the last one is painted."""
     if page.evaluate("state.playing"):
         page.click("#play")
     page.wait_for_function("!state.playing && state.stats.paintedEpoch === state.frame.epoch")
+    for _ in range(50):
+        before = page.evaluate("state.stats.received")
+        page.wait_for_timeout(400)
+        if page.evaluate("state.stats.received") == before:
+            break
+    page.wait_for_function("state.stats.paintedEpoch === state.frame.epoch")
 
 
 def boundary_colours(page, index: int) -> int:
@@ -529,9 +537,9 @@ def test_frames_are_painted_latest_first_and_export_confirms(server, page):
     page.wait_for_function("state.playing")
     play_until(page, 30)
     pause(page)
-    stats = page.evaluate("state.stats")
+    stats, shown = page.evaluate("[state.stats, Number(document.getElementById('epoch').textContent)]")  # one snapshot
     assert 0 < stats["painted"] <= stats["received"]  # frames that came between two paints are dropped, not queued
-    assert stats["paintedEpoch"] == epoch(page)
+    assert stats["paintedEpoch"] == shown
     assert page.inner_text(".boundary .verdict") != "not trained yet"
     page.wait_for_function("document.getElementById('loss-caption').textContent.startsWith(`Loss at epoch ${state.frame.epoch}.`)")
 

@@ -198,6 +198,9 @@ def test_input_features_are_computed_from_the_raw_points_and_the_grid_alike(clie
     gx, gy = np.meshgrid(np.linspace(x0, x1, n), np.linspace(y0, y1, n))
     grid = np.column_stack([gx.ravel(), gy.ravel() ** 2, gx.ravel() * gy.ravel(), np.sin(gx.ravel())])
     assert np.allclose(run.grid.inputs.numpy(), (grid - mean) / scale, atol=1e-6)
+    deadline = time.monotonic() + 30
+    while getattr(run, "trainer", None) is None and time.monotonic() < deadline:  # its worker thread builds it
+        time.sleep(0.01)
     weights = model_weights(run.trainer)
     images = boundary_images(weights, "tanh", "binary", run.grid, (0.0, 1.0, 0.0, 1.0))
     kernels, biases = weights[0]
