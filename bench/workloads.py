@@ -1,4 +1,4 @@
-"""Fixed benchmark workloads for reglab, as plain data (no reglab imports).
+"""Fixed benchmark workloads for reglab, as plain data (reglab is imported only to name the CPU).
 
 Every benchmark trains the same MLP on the same data:
 
@@ -94,18 +94,10 @@ def measure_peak_gflops(seconds: float = 2.0, n: int = 512) -> float:
 
 
 def cpu_model() -> str:
-    """The CPU's model name (``/proc/cpuinfo``; elsewhere what :mod:`platform` says): timings hold for one CPU only
-    (Intel cores, for one, compute subnormal floats through a slow path that AMD's mostly lack)."""
-    import platform
+    """The CPU's model name (:func:`reglab.runs.threads.cpu_model`, imported only when asked)."""
+    from reglab.runs.threads import cpu_model as model
 
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
+    return model()
 
 
 def machine_line(seconds: float = 1.0) -> dict:

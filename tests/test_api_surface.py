@@ -63,9 +63,11 @@ def test_summarize_takes_what_train_runs_returns(results):
     accuracies = [r.test["accuracy"] for r in results]
     assert summary[0]["test_accuracy"]["mean"] == pytest.approx(np.mean(accuracies))
     assert reglab.summarize(accuracies)["mean"] == pytest.approx(np.mean(accuracies))
+    as_array = reglab.summarize(np.asarray(accuracies, dtype=np.float32))  # an array of NumPy scalars, as measures takes
+    assert as_array["n"] == 3 and as_array["mean"] == pytest.approx(np.mean(accuracies), abs=1e-6)
 
 
-@pytest.mark.parametrize("bad", ["moons", [], [0.5, "x"], 3, [True, False]])
+@pytest.mark.parametrize("bad", ["moons", [], [0.5, "x"], 3, [True, False], {"a": 0.5}])
 def test_summarize_refuses_what_it_cannot_take(bad):
     with pytest.raises(ConfigError, match="'values' parameter of summarize must be a list of RunResult .* or a list of numbers"):
         reglab.summarize(bad)

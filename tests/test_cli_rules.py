@@ -45,7 +45,7 @@ from reglab.diagnosis.settings import Settings
 from reglab.errors import OptionError
 from reglab.regularizers import CONVENTION
 from reglab.rules import LEVEL, VALIDATION_FRACTION
-from reglab.tuning.defaults import BATCH, HEARTBEAT, SAMPLERS, STUDY, SWEEP_STUDY
+from reglab.tuning.defaults import BATCH, HEARTBEAT, STUDY, SWEEP_STUDY
 
 # (option, config, field, rule)
 FIELDS = [
@@ -168,7 +168,6 @@ def test_search_and_study_defaults_are_the_librarys():
     assert (STUDY, Path(DEFAULT_OUT), TUNE_DEFAULT.sampler, DEFAULT_SEEDS) == tuple(
         tune_defaults[n] for n in ("study", "storage", "sampler", "seeds")
     )
-    assert SAMPLERS == tuner.SAMPLERS
     tune, sweep = params_of("tune"), params_of("sweep")
     assert (tune["batch"], tune["heartbeat"], tune["study"], tune["seeds"], tune["val_size"]) == (BATCH, HEARTBEAT, STUDY, 1, None)
     assert (sweep["batch"], sweep["heartbeat"], sweep["seeds"], sweep["study"]) == (BATCH, HEARTBEAT, 1, SWEEP_STUDY)
@@ -314,5 +313,14 @@ def test_the_demo_help_states_the_lectures_seeds():
     assert DEMO_SEEDS == (full.seeds, full.exercise_seeds, quick.seeds)
     assert settings_for(seeds=4).exercise_seeds == 4 and settings_for(quick=True, seeds=3).exercise_seeds == 3
     helps = {param.name: param.help for param in command("demo").params}
-    assert helps["seeds"] == "Seeds per configuration (default {}, exercise {}; quick {}).".format(*DEMO_SEEDS)
+    assert helps["seeds"] == "Seeds per configuration, and per cell of the crossed exercise (default {}, exercise {}; quick {}).".format(
+        *DEMO_SEEDS
+    )
     assert params_of("demo")["seed"] == full.seed
+
+
+def test_the_demo_refuses_more_seeds_than_a_configuration_may_have(cli, tmp_path):
+    code, out, err = cli("demo", "--seeds", str(MAX_SEEDS + 1), "--out", str(tmp_path / "d"))
+    assert (code, out) == (2, "")
+    assert err == f"reglab: error: The '--seeds' option must be an int between 1 and {MAX_SEEDS}. Got '{MAX_SEEDS + 1}' instead.\n"
+    assert not (tmp_path / "d").exists()

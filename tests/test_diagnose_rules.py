@@ -180,7 +180,8 @@ def run(argv):
         (["--penalty", "l3"], "The '--penalty' option must be one of none, l1, l2, l1l2, or a comma-separated list of them. "
                               "Got item 'l3' of 'l3' instead."),
         (["--patience", "soon"], "The '--patience' option must be an int >= 1, 'auto' or 'off'. Got 'soon' instead."),
-        (["--epochs", "0"], "The '--epochs' option must be an int >= 1. Got '0' instead."),
+        (["--epochs", "0"], "The '--epochs' option must be an int between 1 and 100000. Got '0' instead."),
+        (["--epochs", "200000"], "The '--epochs' option must be an int between 1 and 100000. Got '200000' instead."),
         (["--batch", "0"], "The '--batch' option must be an int >= 1. Got '0' instead."),
         (["--folds", "1"], "The '--folds' option must be an int >= 2 (one fold tests, the others train). Got '1' instead."),
         (["--repeats", "0"], "The '--repeats' option must be an int >= 1. Got '0' instead."),
@@ -189,6 +190,7 @@ def run(argv):
 def test_refusals_are_one_line_with_exit_code_2(argv, message, tmp_path):
     code, out, err = run(["diagnose", *argv, "--out", str(tmp_path / "out")])
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")
+    assert not (tmp_path / "out").exists()
 
 
 def test_bad_storage_is_refused_as_tune_refuses_it(tmp_path):
@@ -198,6 +200,7 @@ def test_bad_storage_is_refused_as_tune_refuses_it(tmp_path):
     code, out, err = run(["diagnose", "--dataset", str(csv), "--target", "y", "--storage", "nonsense", "--out", str(tmp_path / "o")])
     assert (code, out) == (2, "")
     assert err.startswith("reglab: error: The '--storage' option must be a database URL") and err.count("\n") == 1
+    assert not (tmp_path / "o").exists()  # the refused command leaves no output folder behind
 
 
 @pytest.mark.parametrize(
@@ -214,6 +217,7 @@ def test_bad_data_is_refused_before_training(rows, target, message, tmp_path):
     code, out, err = run(["diagnose", "--dataset", str(csv), "--target", target, "--out", str(tmp_path / "o")])
     assert (code, out) == (2, "")  # the words are the data reader's; here: one line, naming what is wrong
     assert err.startswith("reglab: error: ") and err.count("\n") == 1 and all(part in err for part in message), err
+    assert not (tmp_path / "o").exists()
 
 
 def test_more_folds_than_the_table_allows_are_refused_before_training(tmp_path):
@@ -222,6 +226,7 @@ def test_more_folds_than_the_table_allows_are_refused_before_training(tmp_path):
     code, out, err = run(["diagnose", "--dataset", str(csv), "--target", "y", "--folds", "31", "--out", str(tmp_path / "o")])
     message = "The 'folds' parameter must leave at least 2 test rows in each fold of 60 rows: at most 30. Got 31 instead."
     assert (code, out, err) == (2, "", f"reglab: error: {message}\n")  # no progress line: nothing trained
+    assert not (tmp_path / "o").exists()
 
 
 PROBE = """

@@ -40,7 +40,9 @@ def test_the_binomial_interval_is_agresti_coulls_by_hand():
 )
 def test_over_and_underfitting_only_when_the_interval_clears(train, held_out, n_train, n_held, expected):
     assert verdict(train, held_out, "classification", 0.5, ceiling=0.915, train_n=n_train, held_out_n=n_held) == expected
-    assert verdict(train, held_out, "classification", 0.5, ceiling=0.915) != UNDECIDED  # the plain rule never doubts
+    plain = verdict(train, held_out, "classification", 0.5, ceiling=0.915)  # the point rule: the same thresholds, no doubt
+    short, gap = train < 0.915 - 0.03 - 1e-9, train - held_out > 0.05 + 1e-9
+    assert plain == ("underfitting" if short else "overfitting" if gap else "good fit")
 
 
 def test_cannot_tell_names_the_size_that_would_tell():
@@ -73,6 +75,8 @@ def test_over_seeds_the_t_intervals_decide_and_count_the_seeds_that_would_tell()
     assert close["verdict"] == UNDECIDED and close["seeds"] > 4  # gap 0.031 [0.005, 0.058]: straddles 0.05
     assert close["gap"]["mean"] == pytest.approx(0.03125)
     assert verdict_over_seeds([0.9], [0.9], "binary", 0.5, ceiling=0.915)["verdict"] == UNDECIDED  # one seed: no interval
+    with pytest.raises(ValueError, match="same length >= 1. Got 2 and 5 instead"):
+        verdict_over_seeds([0.9, 0.91], [0.9, 0.9, 0.9, 0.9, 0.9], "binary", 0.5)
 
 
 SPLITS = {"moons": 0.3, "circles": 0.1, "xor": 0.15}  # the lecture's moons and the exercise's noise levels

@@ -5,7 +5,7 @@ import pytest
 from scipy import stats
 
 from reglab.config import DataConfig, RunConfig
-from reglab.lecture.claims import CLAIM_STATUSES, RULE, claims
+from reglab.lecture.claims import CLAIM_STATUSES, CLAIMS, RULE, claims
 from reglab.lecture.compare import Family, clip, compare, describe, detectable
 from reglab.lecture.lambdas import choosing_lambda
 from reglab.lecture.overfitting import capacity, l2
@@ -290,6 +290,20 @@ def test_checklist_has_a_measured_result_and_a_link_for_each_item():
     assert items[3]["section"] is None and items[3]["measured"].startswith("not testable here")
     partial = checklist({"l2": fabricated_sections("lower")["l2"]})
     assert partial[2] == {"item": "Do NOT regularize the output layer", "section": None, "measured": "not run"}
+    assert all(i["measured"] != "not run" for i in items)  # every section ran: every item has its measured result
+    assert all(i["section"] is not None for k, i in enumerate(items) if k != 3)
+    assert len(claims(fabricated_sections("lower"))) == len(CLAIMS)
+
+
+def test_a_number_missing_from_a_section_that_ran_is_a_bug_not_a_gap():
+    """A judge that reads a section which was not run leaves its claim out; one whose number is missing from a
+    section that ran raises, rather than silently dropping a claim or calling an item "not run"."""
+    broken = fabricated_sections("lower")
+    del broken["l2"]["numbers"]["gap_difference"]
+    with pytest.raises(KeyError, match="gap_difference"):
+        claims(broken)
+    with pytest.raises(KeyError, match="gap_difference"):
+        checklist(broken)
 
 
 def test_the_lambda_conversion_is_worked_out_at_the_lectures_value():

@@ -16,7 +16,6 @@ import pytest
 import torch
 
 import reglab.runs.memory as memory
-from reglab.cli import main
 from reglab.config import DataConfig, RunConfig
 from reglab.data import load
 from reglab.engine import StackTrainer
@@ -26,12 +25,6 @@ from reglab.runs.memory import MemoryLimitError, check_memory, gigabytes, stack_
 
 MOONS = DataConfig(n_samples=100, val_size=0.2)
 
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def nbytes(tensors) -> int:
@@ -69,9 +62,9 @@ def _tensors(value):
     return value if isinstance(value, list) else [value]
 
 
-def test_a_stack_that_does_not_fit_is_refused_with_both_numbers(capsys, monkeypatch):
+def test_a_stack_that_does_not_fit_is_refused_with_both_numbers(cli, capsys, monkeypatch):
     monkeypatch.setattr(memory, "available_bytes", lambda device="cpu": 21_300_000_000)
-    code, out, err = cli(capsys, "train", "--hidden", "65536,65536")
+    code, out, err = cli("train", "--hidden", "65536,65536")
     need = stack_bytes(stack_size([RunConfig(hidden=(65536, 65536))], [load(DataConfig())]))
     params = 2 * 65536 + 65536 + 65536 * 65536 + 65536 + 65536 + 1
     assert 4 * params * 4 < need < 4 * params * 4 * 1.02  # parameters, gradients and Adam's two moments, in float32
@@ -96,8 +89,8 @@ def test_the_largest_of_several_stacks_is_named():
 # divergence ----------------------------------------------------------------------------------
 
 
-def test_adam_at_lr_1e6_is_diverged_and_shows_no_metrics(capsys):
-    code, out, err = cli(capsys, "train", "--optimizer", "adam", "--lr", "1e6", "--epochs", "5", "--n-samples", "100", "--hidden", "8")
+def test_adam_at_lr_1e6_is_diverged_and_shows_no_metrics(cli, capsys):
+    code, out, err = cli("train", "--optimizer", "adam", "--lr", "1e6", "--epochs", "5", "--n-samples", "100", "--hidden", "8")
     assert code == 0
     cells = {row[0]: row[1:] for row in ([c.strip() for c in line.strip("│").split("│")] for line in out.splitlines() if "│" in line)}
     assert cells["train"] == cells["test"] == ["-", "-", "-", "-"]  # loss, data_loss, penalty, accuracy

@@ -6,19 +6,12 @@ import json
 
 import pytest
 
-from reglab.cli import main
 from reglab.errors import DataError
 from reglab.provenance import check_seal, content_digest, seal, sealed_intact
 from reglab.version import installed_version
 
 TINY = ["--epochs", "2", "--n-samples", "60", "--hidden", "4"]
 
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(list(args))
-    captured = capsys.readouterr()
-    return exit_info.value.code, captured.out, captured.err
 
 
 def test_a_sealed_document_survives_json_and_any_change_breaks_its_seal():
@@ -37,12 +30,12 @@ def test_a_sealed_document_survives_json_and_any_change_breaks_its_seal():
     )
 
 
-def test_a_sweep_records_its_command_version_and_csv_digest(tmp_path, capsys):
+def test_a_sweep_records_its_command_version_and_csv_digest(cli, tmp_path, capsys):
     table = tmp_path / "t.csv"
     table.write_text("a,b,y\n" + "".join(f"{i % 7},{i % 5},{int(i % 7 > i % 5)}\n" for i in range(60)))
     out = tmp_path / "out"
     args = ["sweep", "--dataset", str(table), "--target", "y", "--epochs", "2", "--hidden", "4", "--out", str(out)]
-    assert cli(capsys, *args)[0] == 0
+    assert cli(*args)[0] == 0
     document = json.loads((out / "results.json").read_text())
     record = document["provenance"]
     assert record["command"] == "reglab " + " ".join(args) and record["reglab"] == installed_version()
@@ -50,13 +43,13 @@ def test_a_sweep_records_its_command_version_and_csv_digest(tmp_path, capsys):
     assert record["sha256"] == content_digest(document) and sealed_intact(document)
 
 
-def test_a_results_file_changed_after_it_was_written_is_refused_by_the_next_command(tmp_path, capsys):
-    assert cli(capsys, "sweep", *TINY, "--out", str(tmp_path))[0] == 0
+def test_a_results_file_changed_after_it_was_written_is_refused_by_the_next_command(cli, tmp_path, capsys):
+    assert cli("sweep", *TINY, "--out", str(tmp_path))[0] == 0
     path = tmp_path / "results.json"
     document = json.loads(path.read_text())
     document["runs"][0]["test"]["accuracy"] = 1.0  # a number edited by hand
     path.write_text(json.dumps(document))
-    code, out, err = cli(capsys, "sweep", *TINY, "--out", str(tmp_path))
+    code, out, err = cli("sweep", *TINY, "--out", str(tmp_path))
     message = (
         f"The '--out' option must be a folder whose results reglab can read. Got '{tmp_path}', whose results.json cannot be read "
         "(empty, truncated, not a reglab document, or changed after reglab wrote it): add --force to discard it and start over, "

@@ -325,6 +325,10 @@ def test_export_gives_the_matching_sweep_for_a_lambda_ladder():
     penalties = RunRequest.model_validate({"models": [{"penalty": p} for p in ("none", "l1", "l2", "l1l2")]})
     tail = "--lam 0.01 --l1-method proximal --weight-decay 0 --dropout 0 --lr 0.01 --penalty none,l1,l2,l1l2"
     assert reglab_commands(penalties)[0].endswith(tail)
+    swapped = RunRequest.model_validate({"inputs": ["x2", "x1"]})  # the plain inputs in another order: nothing to say
+    assert not [line for line in reglab_commands(swapped) if line.startswith("# the playground's inputs")]
+    squared = RunRequest.model_validate({"inputs": ["x1sq", "x1", "x2"]})
+    assert "# the playground's inputs were x₁, x₂, x₁²; the command line trains on x₁, x₂" in reglab_commands(squared)
 
 
 @pytest.mark.parametrize("dataset, keys, score", [("blobs", {"label", "conf"}, "accuracy"), ("regression", {"value"}, "r2")])

@@ -242,8 +242,8 @@ def test_the_playground_trains_compares_and_shares(server, page, tmp_path):
     marked = page.evaluate("state.marks.map(m => m.text)")
     assert marked[-1].endswith("→ l2(λ=0.3), lr 0.01")
     at = page.evaluate("state.marks[state.marks.length - 1].epoch")
-    page.wait_for_function(f"state.history.some(r => r.epoch > {at} + 2)")
-    penalties = page.evaluate(f"state.history.filter(r => r.epoch > {at}).map(r => r.models[0].penalty)")
+    page.wait_for_function(f"state.series[0].x.some(epoch => epoch > {at} + 2)")
+    penalties = page.evaluate(f"(s => s.penalty.filter((_, i) => s.x[i] > {at}))(state.series[0])")
     assert min(penalties) > 0
     command = page.inner_text("#commands")
     assert "--penalty l2" in command and "--lam 0.3" in command and "changed mid-run" in command
@@ -537,9 +537,9 @@ def test_frames_are_painted_latest_first_and_export_confirms(server, page):
     page.wait_for_function("state.playing")
     play_until(page, 30)
     pause(page)
-    stats, shown = page.evaluate("[state.stats, Number(document.getElementById('epoch').textContent)]")  # one snapshot
-    assert 0 < stats["painted"] <= stats["received"]  # frames that came between two paints are dropped, not queued
-    assert stats["paintedEpoch"] == shown
+    stats, latest, shown = page.evaluate("[state.stats, state.frame.epoch, Number(document.getElementById('epoch').textContent)]")
+    assert 0 < stats["painted"] <= stats["received"]  # never more paints than frames
+    assert stats["paintedEpoch"] == latest == shown  # the latest frame received is the one painted and shown
     assert page.inner_text(".boundary .verdict") != "not trained yet"
     page.wait_for_function("document.getElementById('loss-caption').textContent.startsWith(`Loss at epoch ${state.frame.epoch}.`)")
 

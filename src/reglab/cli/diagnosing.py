@@ -18,6 +18,7 @@ import typer
 
 from reglab.cli.application import app
 from reglab.cli.asked import DataOptions
+from reglab.cli.folders import no_empty_folder
 from reglab.cli.options import (
     DATA_PANEL,
     DEFAULT,
@@ -67,7 +68,8 @@ from reglab.diagnosis.settings import (
     STEPS_SCALE,
     Settings,
 )
-from reglab.rules import COUNT, RATE, VALIDATION_FRACTION
+from reglab.rules import COUNT, EPOCHS, RATE, VALIDATION_FRACTION
+from reglab.tuning.defaults import STUDY_FILE
 from reglab.tuning.space import DROPOUT_GRID_POINTS, LAM_GRID_POINTS
 
 DEFAULT_OUT = "reglab-diagnose"
@@ -96,7 +98,7 @@ def at_least(low: int, why: str):
 
 
 def epochs_or_auto(option: str, text: str) -> int | str:
-    return AUTO if text.strip() == AUTO else by(COUNT)(option, text)
+    return AUTO if text.strip() == AUTO else by(EPOCHS)(option, text)
 
 
 def batch_size_or_auto(option: str, text: str) -> int | str | None:
@@ -184,7 +186,7 @@ def diagnose(
     force: Force = False,
 ) -> None:  # fmt: skip
     data, base, settings, thresholds = read_options(ctx.params)
-    with claimed_folder(out, "diagnose", force) as folder:
+    with no_empty_folder(out, resumable=(f"{STUDY_FILE}*",)), claimed_folder(out, "diagnose", force) as folder:
         _diagnose(data, base, settings, thresholds, threads, folder, device, as_json)
 
 

@@ -37,15 +37,16 @@ def _missing_ancestors(path: Path) -> list[Path]:
 
 
 @contextmanager
-def no_empty_folder(text: str | None) -> Iterator[None]:
+def no_empty_folder(text: str | None, resumable: tuple[str, ...] = (f"{CHECKPOINT}*",)) -> Iterator[None]:
     """If the block fails, removes the folder ``text`` (and the parents made for it) when it did not exist
     before the block: with everything in it after an error, as only this command wrote there, unless it
-    holds a checkpoint to resume from; only if empty after an interrupt."""
+    holds a file to resume from (``resumable``: name patterns, a checkpoint by default); only if empty after an
+    interrupt."""
     created = [] if text is None else _missing_ancestors(Path(text))
     try:
         yield
     except BaseException as exc:
-        if created and not isinstance(exc, KeyboardInterrupt) and not any(created[-1].rglob(f"{CHECKPOINT}*")):
+        if created and not isinstance(exc, KeyboardInterrupt) and not any(any(created[-1].rglob(p)) for p in resumable):
             shutil.rmtree(created[-1], ignore_errors=True)
         for p in created:
             try:

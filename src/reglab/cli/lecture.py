@@ -22,7 +22,7 @@ from reglab.cli.progress import Stack, StackProgress, note, step
 from reglab.config import SCHEMA_VERSION
 from reglab.errors import DataError, OptionError
 from reglab.provenance import sealed_intact
-from reglab.rules import COUNT, SEED
+from reglab.rules import SEED, SEEDS
 
 # the seeds of reglab.lecture.settings_for (full, its exercise, quick), stated here so that --help needs no torch;
 # a test holds them equal
@@ -32,7 +32,7 @@ DEMO_SEEDS = (10, 8, 2)
 DemoOut = Annotated[str, option("--out", OUTPUT, "DIR", "Directory for report.html, results.json and figures/.")]
 Quick = Annotated[bool, flag("--quick", TRAINING, "Reduced version: fewer epochs, seeds and grid points, same sections.")]
 DemoSeeds = Annotated[Optional[int], option("--seeds", TRAINING, "INT",
-    "Seeds per configuration (default {}, exercise {}; quick {}).".format(*DEMO_SEEDS), by(COUNT))]
+    "Seeds per configuration, and per cell of the crossed exercise (default {}, exercise {}; quick {}).".format(*DEMO_SEEDS), by(SEEDS))]
 DemoSeed = Annotated[int, option("--seed", TRAINING, "INT", "First seed.", by(SEED))]
 DemoDevice = Annotated[str, option("--device", TRAINING, "DEVICE", f"{words(DEVICES)}.", by(Choice(DEVICES)))]
 NoSvg = Annotated[bool, flag("--no-svg", OUTPUT, "Write PNG figures only.")]

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from reglab.measures.weights import hidden_activations
+from reglab.measures.forward import forward_pass
 from reglab.runs import RunResult
 
 __all__ = ["CLASSIFICATION", "REGRESSION", "SKEWED", "fit_metrics", "majority_note", "metric_names", "skew_note", "skewness"]
@@ -38,13 +38,6 @@ SKEWED = 1.0  # |skewness| above this: strongly skewed (a common rule of thumb)
 
 def metric_names(task: str) -> tuple[str, ...]:
     return REGRESSION if task == "regression" else CLASSIFICATION
-
-
-def outputs(result: RunResult, X: np.ndarray) -> np.ndarray:
-    """The network's raw outputs ``[n, K]`` (logits for classification), dropout off."""
-    hidden = hidden_activations(X, result.kernels, result.biases, result.config.activation)
-    h = hidden[-1] if hidden else np.asarray(X, dtype=np.float64)
-    return h @ np.asarray(result.kernels[-1], dtype=np.float64) + np.asarray(result.biases[-1], dtype=np.float64)
 
 
 def balanced_accuracy(y: np.ndarray, predicted: np.ndarray) -> float:
@@ -65,12 +58,12 @@ def roc_auc(y: np.ndarray, scores: np.ndarray) -> float | None:
 def classification_metrics(result: RunResult) -> dict[str, Any]:
     split = result.split
     y = np.asarray(split.y_test)
-    z = outputs(result, split.X_test)
+    model = forward_pass(split.X_test, result.kernels, result.biases, result.config.activation, result.task)
+    z = model.logits
     if result.task == "binary":
-        predicted, scores = (z[:, 0] > 0).astype(np.int64), z[:, 0]
+        predicted, scores = (z[:, 0] > 0).astype(np.int64), z[:, 0]  # the logit ranks as P(class 1) does
     else:
-        predicted, scores = z.argmax(axis=1), np.exp(z - z.max(axis=1, keepdims=True))
-        scores = scores / scores.sum(axis=1, keepdims=True)
+        predicted, scores = z.argmax(axis=1), model.outputs
     majority = int(np.bincount(split.y_train).argmax())
     return {"log_loss": result.test["data_loss"], "accuracy": float(np.mean(predicted == y)),
             "balanced_accuracy": balanced_accuracy(y, predicted), "roc_auc": roc_auc(y, scores),

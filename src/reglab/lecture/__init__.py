@@ -31,6 +31,7 @@ from reglab.measures.population import POPULATION_SIZE
 from reglab.regularizers import CONVENTION
 from reglab.rules import LEVEL
 from reglab.runs import Run, StackPlan, json_safe, plan_stacks, train_runs
+from reglab.runs.threads import available_cores, cpu_model, fixed_threads
 
 __all__ = ["CONVERSIONS", "SECTIONS", "Settings", "planned", "run_lecture", "settings_for", "stacks"]
 
@@ -131,7 +132,7 @@ def run_lecture(
             "sections": out,
             "runs": runs_doc,
             "timing": {"train_seconds": round(trained, 1), "population_seconds": round(scored, 1), "analysis_seconds": round(analysed, 1),
-                       "n_runs": len(runs)},  # fmt: skip
+                       "n_runs": len(runs), "cpu": cpu_model(), "threads": fixed_threads() or available_cores()},  # fmt: skip
         }
     )
 

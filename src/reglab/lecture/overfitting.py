@@ -48,7 +48,7 @@ def capacity_prose(first: dict, last: dict, best, gap_change: dict | None, lengt
     narrowest), all in the section's family."""
     pair = f"{last['label']} minus {first['label']}"
     text = (
-        f"Training accuracy climbs from {mean(first['train']):.3f} ({first['label']}) to {mean(last['train']):.3f} "
+        f"Mean training accuracy: {mean(first['train']):.3f} ({first['label']}), {mean(last['train']):.3f} "
         f"({last['label']}). {chosen_sentence(best, 'The width', name)}. "
         f"{describe(length_change, f'Boundary length, {pair}', 1)}. {describe(gap_change, f'Gap (train − test), {pair}')}. "
     )

@@ -24,7 +24,7 @@ def score_on_population(results: list[RunResult]) -> None:
     """Scores every finished run on the fresh sample of its generator (:func:`reglab.measures.population.population_scores`,
     20,000 points beside the Bayes rule's on the same points), in place; a run on data no generator
     draws again keeps None. Runs are visited by data seed, so that each fresh sample is drawn once; the layers are
-    computed in float32, the precision the models trained in (half the time of float64)."""
+    computed in float32, the precision the models trained in."""
     order = sorted(range(len(results)), key=lambda i: (results[i].data.dataset, results[i].data.noise, results[i].data.seed))
     for i in order:
         r = results[i]

@@ -3,18 +3,15 @@ workflow on the lecture's data, and what to try next; all from the analysed sect
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
+from reglab.lecture.claims import Sections, absent_section
 from reglab.lecture.compare import describe, said
+from reglab.lecture.summaries import mean
 from reglab.regularizers import lecture_lambda_of, sklearn_alpha_of, weight_decay_of
 
 __all__ = ["CHECKLIST", "brief", "checklist", "conversion", "next_steps", "workflow"]
 
-Sections = Mapping[str, dict]
-
-
-def _mean(summary: dict | None) -> float:
-    return float("nan") if summary is None else summary["mean"]
 
 
 def brief(test: dict | None, what: str, digits: int = 3) -> str:
@@ -27,13 +24,13 @@ def brief(test: dict | None, what: str, digits: int = 3) -> str:
 
 def _gap(s: Sections) -> str:
     plain = s["l2"]["numbers"]["arms"][0]
-    return f"{plain['label']}: gap {_mean(plain['gap']):+.3f} (train − test), {plain['verdict_text']}"
+    return f"{plain['label']}: gap {mean(plain['gap']):+.3f} (train − test), {plain['verdict_text']}"
 
 
 def _hidden(s: Sections) -> str:
     reg = s["l2"]["numbers"]["arms"][1]
     change = said(s["l2"]["numbers"]["gap_difference"])
-    return f"{reg['label']} on both hidden kernels: gap {_mean(reg['gap']):+.3f}, {reg['verdict_text']}; the gap change: {change}"
+    return f"{reg['label']} on both hidden kernels: gap {mean(reg['gap']):+.3f}, {reg['verdict_text']}; the gap change: {change}"
 
 
 def _output(s: Sections) -> str:
@@ -87,7 +84,9 @@ def checklist(sections: Sections) -> list[dict]:
         ran = key is not None and key in sections
         try:
             measured = result if isinstance(result, str) else result(sections) if ran else "not run"
-        except KeyError:  # a section the result also reads was not run
+        except KeyError as missing:
+            if not absent_section(missing, sections):
+                raise  # a number the result reads is missing from a section that ran: a bug, never a silent gap
             measured = "not run"
         out.append({"item": item, "section": key if ran else None, "measured": measured})
     return out

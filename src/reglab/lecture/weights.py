@@ -124,7 +124,8 @@ def weights(arms: Arms, s: Settings) -> dict:
         "conclusion": weights_prose(n0, n1, tests, zeros, output),
         "headline": (
             f"First-layer range [{mean(n0['min']):.2f}, {mean(n0['max']):.2f}] → [{mean(n1['min']):.2f}, {mean(n1['max']):.2f}] "
-            f"with L2 ({ratio:.1f}× narrower, the lecture's 6×; std {said(tests['std'])}); output-layer std {said(tests['output_std'])}; "
+            f"with L2 ({ratio:.1f}× narrower, the lecture's 6×: range {said(tests['range'])}, std {said(tests['std'])}); "
+            f"output-layer std {said(tests['output_std'])}; "
             f"penalising the output layer too: test accuracy {said(tests['output_test'])}."
         ),
     }

@@ -150,7 +150,7 @@ def verdict(
     *,
     ceiling: float | None = None,
 ) -> str:
-    """One of :data:`VERDICTS`, by the rule of the module docstring (the point rule; :func:`reglab.measures.judge.judge`
+    """One of :data:`VERDICTS`, by the rule of the module docstring (the point rule; :func:`reglab.measures.judging.judge`
     adds the rule with uncertainty and the reason).
 
     ``held_out_score`` must come from data that chose nothing (not the validation set that picked the

@@ -132,10 +132,10 @@ def verdict_over_seeds(
     score and the mean gap, each with its Student-t interval over seeds. ``{"verdict", "train", "gap"`` (summaries of
     :func:`reglab.measures.stats.summarize`), ``"floor", "seeds"}``: ``seeds`` is how many seeds would decide (None
     when decided or never). With one seed the intervals are unknown: :data:`UNDECIDED`."""
-    train = [_check_score("train_score", v) for v in train_scores]
-    gaps = [generalization_gap(t, h) for t, h in zip(train, held_out_scores)]
-    if len(gaps) != len(train) or not gaps:
-        raise ValueError(f"The score lists must have the same length >= 1. Got {len(train)} and {len(list(held_out_scores))} instead.")
+    train, held_out = [_check_score("train_score", v) for v in train_scores], list(held_out_scores)
+    if len(train) != len(held_out) or not train:
+        raise ValueError(f"The score lists must have the same length >= 1. Got {len(train)} and {len(held_out)} instead.")
+    gaps = [generalization_gap(t, h) for t, h in zip(train, held_out)]
     t, g = summarize(train, confidence), summarize(gaps, confidence)
     floor = _floor(_kind(task), majority_rate, thresholds, ceiling)
     if len(gaps) < 2:

@@ -88,7 +88,7 @@ def forward_pass(
 ) -> ForwardPass:
     """The model on inputs ``X`` ``[n, fan_in]``: its hidden activations, output layer and output.
 
-    The layers are computed in ``dtype`` (``np.float32`` halves the time, at float32's rounding, about 1e-7
+    The layers are computed in ``dtype`` (``np.float32`` is the cheaper, at float32's rounding, about 1e-7
     relative); ``logits`` and ``outputs`` are float64 either way. ``task`` None leaves out the output link.
     """
     if task is not None:

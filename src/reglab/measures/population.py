@@ -91,7 +91,7 @@ def population_scores(
     (``data_loss``: the mean square error in scaled units, as training reports it).
 
     ``dtype`` is the precision of the network's layers (the outputs become probabilities in float64 either way):
-    ``np.float32``, the precision the model trained in, halves the time (the lecture scores hundreds of models);
+    ``np.float32``, the precision the model trained in, is the cheaper (the lecture scores hundreds of models);
     its metrics differ from float64's by about 1e-7, and a point changes class only where P(class 1) is 0.5 to
     within that."""
     if data.dataset not in POPULATION_DATASETS or (data.dataset == "regression") != (task == "regression"):

@@ -8,14 +8,14 @@ generator when it was scored there, :mod:`reglab.measures.population`), its hist
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
 from reglab.data import Split, load
-from reglab.engine import DIVERGED_HINT
+from reglab.engine import DIVERGED_HINT, Outcome
 from reglab.measures import FitThresholds, Judgement, generalization_gap, judge, layer_stats
 from reglab.measures.ceiling import data_ceiling
 
@@ -154,22 +154,7 @@ def json_safe(value: Any) -> Any:
     return value
 
 
-def result_of(config: RunConfig, data: DataConfig, split: Split, outcome) -> RunResult:
-    """The result of a run trained on ``split`` from the engine's ``outcome``."""
-    return RunResult(
-        config=config,
-        data=data,
-        task=split.task,
-        status=outcome.status,
-        epochs_run=outcome.epochs_run,
-        best_epoch=outcome.best_epoch,
-        diverged_epoch=outcome.diverged_epoch,
-        train=outcome.train,
-        val=outcome.val,
-        test=outcome.test,
-        history=outcome.history,
-        kernels=outcome.kernels,
-        biases=outcome.biases,
-        majority_rate=split.majority_rate,
-        split=split,
-    )
+def result_of(config: RunConfig, data: DataConfig, split: Split, outcome: Outcome) -> RunResult:
+    """The result of a run trained on ``split`` from the engine's ``outcome`` (whose fields it keeps as they are)."""
+    ended = {f.name: getattr(outcome, f.name) for f in fields(outcome)}
+    return RunResult(config=config, data=data, task=split.task, majority_rate=split.majority_rate, split=split, **ended)

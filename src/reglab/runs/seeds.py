@@ -10,7 +10,8 @@ the statistics (a configuration whose runs all diverged gets None for each stati
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from numbers import Real
 from typing import Any
 
 from reglab.config import SCHEMA_VERSION, DataConfig, RunConfig
@@ -73,16 +74,17 @@ def sweep_document(results: Sequence[RunResult], thresholds: FitThresholds | Non
     })
 
 
-def summarize(values: Sequence[RunResult] | Sequence[float], *args: Any, **kwargs: Any) -> list[dict[str, Any]] | dict[str, float]:
+def summarize(values: Iterable[RunResult] | Iterable[float], *args: Any, **kwargs: Any) -> list[dict[str, Any]] | dict[str, float]:
     """Statistics over seeds of what was trained or measured: the results of :func:`reglab.train_runs` (or of
     :func:`reglab.grid`'s runs) give one summary per configuration (:func:`summarize_sweep`); numbers give their
     mean, std and interval (:func:`reglab.measures.summarize`). Anything else is refused, saying what it takes."""
-    items = list(values) if isinstance(values, Sequence) and not isinstance(values, (str, bytes)) else None
+    items = list(values) if isinstance(values, Iterable) and not isinstance(values, (str, bytes, Mapping)) else []
     if items and all(isinstance(v, RunResult) for v in items):
         return summarize_sweep(items, *args, **kwargs)
-    if items and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in items):
+    number = [isinstance(v, Real) and not isinstance(v, bool) for v in items]  # NumPy's scalars are Real too
+    if items and all(number):
         return summarize_values(items, *args, **kwargs)
-    odd = [v for v in items or () if not isinstance(v, (RunResult, int, float)) or isinstance(v, bool)]
+    odd = [v for v, ok in zip(items, number) if not ok and not isinstance(v, RunResult)]
     wrong = received(odd[0]) if odd else received(values)
     raise ConfigError(
         "The 'values' parameter of summarize must be a list of RunResult (what reglab.train_runs returns) or a list of "

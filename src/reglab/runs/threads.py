@@ -30,9 +30,24 @@ from contextlib import contextmanager
 
 from reglab.errors import ConfigError
 
-__all__ = ["GOVERNOR", "ThreadGovernor", "available_cores", "fixed_threads", "set_threads", "threads_fixed"]
+__all__ = ["GOVERNOR", "ThreadGovernor", "available_cores", "cpu_model", "fixed_threads", "set_threads", "threads_fixed"]
 
 _fixed: int | None = None
+
+
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo``; elsewhere what :mod:`platform` says), printed beside every time reglab
+    states: a time holds for one CPU only (Intel cores, for one, compute subnormal floats through a slow path)."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
 
 
 def available_cores() -> int:

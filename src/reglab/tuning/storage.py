@@ -28,12 +28,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError
 
 from reglab.errors import OptionError
+from reglab.tuning.defaults import STUDY_FILE
 from reglab.tuning.liveness import retry_callback
 from reglab.tuning.records import difference
 
 __all__ = ["DEFAULT_FILE", "OBJECTIVE", "default_url", "masked", "open_storage", "open_study"]
 
-DEFAULT_FILE = "study.db"  # the SQLite file of a study in its output folder
+DEFAULT_FILE = STUDY_FILE  # the SQLite file of a study in its output folder (reglab.tuning.defaults)
 OBJECTIVE = "val_data_loss"  # what every reglab study minimises: the seed-mean validation data loss
 RACE_ATTEMPTS = 20
 LOST_RACE = ("already exists", "duplicate", "database is locked")  # what a database says when another worker created it first

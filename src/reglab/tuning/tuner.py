@@ -32,7 +32,7 @@ from reglab.tuning.search import Plan, Progress, SamplerFor, work
 from reglab.tuning.space import SearchSpace
 from reglab.tuning.storage import OBJECTIVE, default_url, masked, open_storage, open_study
 
-__all__ = ["BATCH", "SAMPLERS", "STUDY", "TuneResult", "make_sampler", "seeded_rounds", "tune"]
+__all__ = ["TuneResult", "make_sampler", "seeded_rounds", "tune"]
 
 REDUCTION_FACTOR = 3
 

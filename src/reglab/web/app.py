@@ -54,7 +54,7 @@ from reglab.runs.threads import available_cores
 from reglab.web.budget import CoreBudget
 from reglab.web.guards import BodyLimit, HostGuard
 from reglab.web.models import LIMITS, UPLOAD, Control, HyperparameterChange, RunRequest, TrainingChange, vocabulary
-from reglab.web.plane import load_plane
+from reglab.web.plane import load_plane, warm_up
 from reglab.web.refusals import error_detail, one_line, refusal, shown
 from reglab.web.registry import RunLimitReached, RunRegistry, Superseded
 from reglab.web.session import PlaygroundRun, RunGone
@@ -104,7 +104,7 @@ def create_app(
         if pool is not None:
             pool.start()  # one worker, warmed up in its process
         elif warm:
-            threading.Thread(target=_warm_up, name="reglab-warm-up", daemon=True).start()
+            threading.Thread(target=warm_up, name="reglab-warm-up", daemon=True).start()
         yield
         for run in runs.remove_all():
             run.cancel(wait=5.0)
@@ -237,11 +237,3 @@ def create_app(
         return {"id": run_id, "state": "cancelled"}
 
     return app
-
-
-def _warm_up() -> None:
-    """Imports scikit-learn and draws a dataset once, so that pressing play is fast."""
-    from reglab.config import DataConfig
-    from reglab.data import load
-
-    load(DataConfig())

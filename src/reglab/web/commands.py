@@ -15,7 +15,7 @@ from reglab.regularizers import make_regularizer
 from reglab.web import frames
 from reglab.web.changes import carried_over, diverged_refusal, training_changes
 from reglab.web.export import current_request, reglab_commands
-from reglab.web.models import HyperparameterChange, TrainingChange
+from reglab.web.models import PATIENCE_WITHOUT_VALIDATION, HyperparameterChange, TrainingChange
 
 __all__ = ["RunCommands"]
 
@@ -77,7 +77,7 @@ class RunCommands:
 
     def _settings(self, change: TrainingChange) -> dict:
         if change.patience and not len(self.features.X_val):
-            raise ValueError("The 'patience' field needs validation data: set data.val_size > 0. Got val_size=0 instead.")
+            raise ValueError(PATIENCE_WITHOUT_VALIDATION)
         words = []
         if change.epochs is not None and (change.epochs or None) != self.cap:
             words.append(f"epochs cap {self.cap or 'none'} → {change.epochs or 'none'}")

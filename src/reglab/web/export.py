@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from reglab.config import RunConfig
 from reglab.regularizers import LAMBDA_KINDS
 from reglab.web.models import UPLOAD, ModelSpec, RunRequest
-from reglab.web.plane import INPUTS
+from reglab.web.plane import INPUTS, PLAIN
 
 __all__ = ["current_request", "reglab_commands"]
 
@@ -77,7 +77,7 @@ def reglab_commands(request: RunRequest) -> list[str]:
     note = [] if request.seed == request.data.seed else [f"# the model seed was {request.seed}; the command line uses one seed"]
     if request.data.dataset == UPLOAD:
         note.append("# the data was an uploaded CSV: save it and pass --dataset FILE.csv --target label")
-    if list(request.inputs) != ["x1", "x2"]:
+    if request.input_features() != PLAIN:
         shown = ", ".join(INPUTS[name] for name in request.input_features())
         note.append(f"# the playground's inputs were {shown}; the command line trains on x₁, x₂")
     models = request.models

@@ -30,6 +30,7 @@ __all__ = [
     "RunRequest", "TrainingChange", "vocabulary",
 ]  # fmt: skip
 
+PATIENCE_WITHOUT_VALIDATION = "The 'patience' field needs validation data: set data.val_size > 0. Got val_size=0 instead."
 UPLOAD = "upload"  # the dataset of an uploaded CSV (its id in DataSpec.upload)
 # every generator draws 2-D points, which the plane shows as they are; the real datasets have more features than
 # a plane can show, so the playground offers the generators and an uploaded 2-D CSV
@@ -152,7 +153,7 @@ class RunRequest(_Request):
     @model_validator(mode="after")
     def _validation_data(self) -> RunRequest:
         if any(m.patience for m in self.models) and self.data.val_size == 0:
-            raise ValueError("The 'patience' field needs validation data: set data.val_size > 0. Got val_size=0 instead.")
+            raise ValueError(PATIENCE_WITHOUT_VALIDATION)
         if len(set(self.inputs)) != len(self.inputs):
             raise ValueError(f"The 'inputs' field must name each input feature once. Got {self.inputs} instead.")
         return self

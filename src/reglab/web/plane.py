@@ -30,7 +30,7 @@ from reglab.errors import ReglabError
 
 __all__ = [
     "GRID", "INPUTS", "PAGE_MACS", "SERVER_MACS", "PlaneGrid", "boundary_images", "encoded_weights", "feature_columns", "grid_size",
-    "input_split", "load_plane", "macs_per_point", "plane_grid", "raw_points", "raw_target",
+    "input_split", "load_plane", "macs_per_point", "plane_grid", "raw_points", "raw_target", "warm_up",
 ]  # fmt: skip
 
 GRID = 100  # grid points per side of the boundary heatmap
@@ -59,6 +59,15 @@ class PlaneGrid:
         if layer not in self.buffers or self.buffers[layer].shape != shape:
             self.buffers[layer] = torch.empty(shape, dtype=self.inputs.dtype)
         return self.buffers[layer]
+
+
+def warm_up() -> None:
+    """Imports scikit-learn and draws a dataset once, so that the first run starts fast (the server's process and
+    every worker process do it on start)."""
+    from reglab.config import DataConfig
+    from reglab.data import load
+
+    load(DataConfig())
 
 
 def load_plane(request, path: str | None) -> Split:

@@ -213,7 +213,7 @@ def serve_runs(conn) -> None:
     """A worker process's life: builds and trains the runs the server sends, one core shared in turn."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the server says when to stop
     from reglab.web.budget import CoreBudget
-    from reglab.web.plane import load_plane
+    from reglab.web.plane import load_plane, warm_up
     from reglab.web.session import PlaygroundRun
     from reglab.web.streaming import run_data
 
@@ -250,7 +250,7 @@ def serve_runs(conn) -> None:
         kind = "value" if isinstance(error, ValueError) else "gone" if isinstance(error, RunGone) else "error"
         return ("answer", asked, kind, str(error) if kind != "error" else f"{type(error).__name__}: {error}")
 
-    _warm_up()
+    warm_up()
     send(("ready",))
     while True:
         try:
@@ -288,11 +288,3 @@ def serve_runs(conn) -> None:
         run.cancel(wait=2.0)
     conn.close()
     os._exit(0)  # no interpreter shutdown: torch's native threads would abort it ("terminate called ...")
-
-
-def _warm_up() -> None:
-    """Imports scikit-learn and draws a dataset once, so that the first run starts fast."""
-    from reglab.config import DataConfig
-    from reglab.data import load
-
-    load(DataConfig())

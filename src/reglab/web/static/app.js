@@ -11,7 +11,7 @@ let paintPending = false, waitingSince = 0;
 function onFrame(frame) {
   if (frame.run !== state.run) return;
   state.stats.received++;
-  if (frame.reset) { state.history = []; state.series = []; }
+  if (frame.reset) state.series = [];
   for (const row of frame.trace) pushRow(row);
   const marked = frame.marks.length !== state.marks.length;
   state.marks = frame.marks;
@@ -24,7 +24,6 @@ function onFrame(frame) {
 }
 
 function pushRow(row) {
-  state.history.push(row);
   for (const [key, m] of Object.entries(row.models)) {
     const k = Number(key);
     const s = state.series[k] || (state.series[k] = { x: [], loss: [], data: [], penalty: [], val: [], score: [], valScore: [] });

@@ -14,7 +14,7 @@ const MIXED = Symbol("mixed");
 
 const state = {
   run: null, meta: null, source: null, playing: false, finished: false, waiting: false, dirty: true, graphModel: 0,
-  history: [], series: [], marks: [], frame: null, upload: null,
+  series: [], marks: [], frame: null, upload: null,
   specs: [], base: {},        // what the page asks of each model
   applied: null, live: null,   // the request of the run shown, and each of its models' settings now
   accepted: {},                // the value in use of every shared control

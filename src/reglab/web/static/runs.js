@@ -67,7 +67,7 @@ async function createRun() {
 }
 
 function adopt(meta, request) {
-  Object.assign(state, { run: meta.id, meta, applied: request, live: request.models.map(m => pickSpec(m)), history: [], series: [], marks: [],
+  Object.assign(state, { run: meta.id, meta, applied: request, live: request.models.map(m => pickSpec(m)), series: [], marks: [],
     frame: null, finished: false, waiting: false, dirty: false, stats: { received: 0, painted: 0, paintedEpoch: -1, maxWaitMs: 0 } });
   clearProblem("run");
   state.retried = false;

@@ -162,9 +162,9 @@ const Settings = (() => {
     const note = r.seed === r.data.seed ? [] : [`# the model seed was ${r.seed}; the command line uses one seed`];
     if (r.data.dataset === "upload") note.push("# the data was an uploaded CSV: save it and pass --dataset FILE.csv --target label");
     const inputs = r.inputs || DEFAULTS.inputs;
-    if (inputs.join(",") !== DEFAULTS.inputs.join(",")) {
-      const shown = Object.keys(NAMES.inputs).filter(k => inputs.includes(k)).map(k => NAMES.inputs[k]).join(", ");
-      note.push(`# the playground's inputs were ${shown}; the command line trains on x₁, x₂`);
+    const ordered = Object.keys(NAMES.inputs).filter(k => inputs.includes(k));  // the network's order, as the server's
+    if (ordered.join(",") !== DEFAULTS.inputs.join(",")) {
+      note.push(`# the playground's inputs were ${ordered.map(k => NAMES.inputs[k]).join(", ")}; the command line trains on x₁, x₂`);
     }
     const base = sharedFlags(r).join(" "), models = r.models;
     if (models.length === 1) return [...note, `reglab train ${base} ${modelFlags(models[0]).join(" ")}`];
