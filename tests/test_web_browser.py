@@ -333,6 +333,7 @@ def test_the_choices_are_the_servers_vocabulary_and_start_at_its_defaults(server
         "[...document.querySelectorAll('[data-input]')].map(b => [b.dataset.input, b.labels[0].textContent.trim(), b.checked])"
     )
     assert boxes == [[key, words, key in ("x1", "x2")] for key, words in INPUTS.items()]
+    assert page.evaluate("Object.keys(Forward.FEATURES)") == list(INPUTS)  # the page computes every input offered
     assert page.inner_text("#convention").startswith(CONVENTION) and CONVERSIONS["playground"] in page.inner_text("#convention")
     defaults = RunRequest()
     assert page.input_value("#val_size") == f"{VALIDATION_FRACTION:g}" and page.input_value("#noise") == f"{defaults.data.noise:g}"

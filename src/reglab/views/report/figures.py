@@ -215,7 +215,12 @@ def dropout(f: dict) -> Drawn:
     band = _bands(b["test"])
     title = "Test accuracy of dropout × L2 × early stopping"
     fig = interval_bars(b["labels"], band["mean"], band["low"], band["high"], "test accuracy", title, references=b.get("references"))
-    yield "dropout_scores", fig, f"Means over seeds with {LEVEL_TEXT} intervals, on {FRESH}; dash-dotted: the Bayes ceiling."
+    yield (
+        "dropout_scores",
+        fig,
+        f"Means over seeds with {LEVEL_TEXT} intervals, on {FRESH}; chance and the Bayes ceiling, each drawn when it does not "
+        "squeeze the intervals, are named in the legend.",
+    )
     if f["curves"]:
         title = "Early stopping: training and validation data loss"
         yield (

@@ -109,5 +109,5 @@ const Forward = (() => {
     return { net, columns: [cache.inputs, ...hidden, out] };
   }
 
-  return { ACTIVATIONS, erf, floats, layers, gridInputs, run, boundary, nodes };
+  return { ACTIVATIONS, FEATURES, erf, floats, layers, gridInputs, run, boundary, nodes };
 })();
