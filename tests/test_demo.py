@@ -138,7 +138,7 @@ def test_a_section_command_reproduces_its_numbers(capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["demo", "--seeds", "0"], "reglab: error: The '--seeds' option must be an int >= 1. Got '0' instead.\n"),
+        (["demo", "--seeds", "0"], "reglab: error: The '--seeds' option must be an int between 1 and 10000. Got '0' instead.\n"),
         (
             ["report", "missing.json"],
             "reglab: error: The RESULTS file must be an existing results.json written by 'reglab demo'. Got 'missing.json' instead.\n",
