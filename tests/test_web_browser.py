@@ -238,7 +238,13 @@ def test_the_playground_trains_compares_and_shares(server, page, tmp_path):
     page.select_option("#penalty", "l2")
     page.fill("#lam", "0.3")
     page.dispatch_event("#lam", "change")
-    page.wait_for_function("state.marks.length >= 2")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("state.marks.length >= 2")
+    except PlaywrightTimeout:  # say what the page held, so that a rare failure can be read
+        held = page.evaluate("JSON.stringify({marks: state.marks, playing: state.playing, epoch: state.frame?.epoch, live: state.live})")
+        raise AssertionError(f"no mark for the change after 30 s: {held}") from None
     marked = page.evaluate("state.marks.map(m => m.text)")
     assert marked[-1].endswith("→ l2(λ=0.3), lr 0.01")
     at = page.evaluate("state.marks[state.marks.length - 1].epoch")
@@ -445,8 +451,8 @@ def test_a_refusal_by_the_server_is_put_in_the_pages_words(server, page, browser
     open_page(page, url, TINY)
     refused = []
 
-    def refuse_once(route):  # what the server answers a value out of its range
-        if route.request.method == "POST" and not refused:
+    def refuse_once(route):  # what the server answers a value out of its range, to the run that asks for it
+        if route.request.method == "POST" and not refused and route.request.post_data_json["data"]["noise"] == 1.5:
             refused.append(route.request.post_data_json["data"]["noise"])
             detail = [{"type": "less_than_equal", "loc": ["body", "data", "noise"], "msg": "Input should be less than or equal to 2"}]
             route.fulfill(status=422, json={"detail": detail, "message": "The 'data.noise' field is invalid. Got 1.5 instead."})
